@@ -1,0 +1,40 @@
+# Two commands (see README.md):
+#   make lesson   set up, download the data, execute every notebook, print the results table
+#   make test     set up, download the data, run the unit tests and nbval over every notebook
+# Both create .venv with $(PYTHON) when it is missing and reinstall when requirements.txt changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+# Keep TensorFlow's C++ log lines out of every kernel these commands start.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export MPLBACKEND := Agg
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lesson test setup data unit notebooks clean
+
+lesson: data
+	$(BIN)/python tools/run_lesson.py $(ARGS)
+
+test: data
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env -p no:cacheprovider
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v <= (3, 12) else f"Python {v[0]}.{v[1]} found; TensorFlow 2.21 needs Python 3.10-3.12. Run: make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+data: setup
+	$(BIN)/python -c "from helpers.data import fetch_weather_file; print('data:', fetch_weather_file())"
+
+clean:
+	rm -rf results learner

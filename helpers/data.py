@@ -1,0 +1,152 @@
+"""Load the weather prediction dataset (Huber et al., Zenodo 10.5281/zenodo.5071376, CC-BY-4.0).
+
+The light CSV is read from ``data/`` when it is there, otherwise downloaded once with pooch.
+Either way its sha256 is checked before a single row is used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pooch
+
+from helpers import PROJECT_ROOT
+
+FILENAME = "weather_prediction_dataset_light.csv"
+DATA_URL = f"https://zenodo.org/record/5071376/files/{FILENAME}?download=1"
+SHA256 = "945883204cae14251aec44e78845eb880ed3c04ac56a26fb5283c20f149be960"
+CITATION = (
+    "Huber, F. et al. (2021). Weather prediction dataset. Zenodo. "
+    "https://doi.org/10.5281/zenodo.5071376 (CC-BY-4.0)"
+)
+BASEL_COLUMNS = [
+    "BASEL_cloud_cover",
+    "BASEL_humidity",
+    "BASEL_pressure",
+    "BASEL_global_radiation",
+    "BASEL_precipitation",
+    "BASEL_sunshine",
+    "BASEL_temp_mean",
+    "BASEL_temp_min",
+    "BASEL_temp_max",
+]
+REQUIRED_COLUMNS = ["DATE", "MONTH", *BASEL_COLUMNS]
+
+
+class WeatherDataError(RuntimeError):
+    """The weather data could not be found, downloaded, verified or parsed; the message says what to do."""
+
+
+def data_dir() -> Path:
+    """Folder that holds the data: ``$LESSON_DATA_DIR`` if set, else ``data/`` in the project.
+
+    Example: ``data_dir() / FILENAME``
+    """
+    return Path(os.environ.get("LESSON_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes.
+
+    Example: ``file_sha256("data/weather_prediction_dataset_light.csv")``
+    """
+    return pooch.file_hash(str(path), alg="sha256")
+
+
+def verify_file(path: str | Path, sha256: str = SHA256) -> Path:
+    """Check a file's sha256 and return its path; raise WeatherDataError on a mismatch (the file is kept).
+
+    Example: ``verify_file("data/weather_prediction_dataset_light.csv")``
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
+    actual = file_sha256(path)
+    if actual != sha256:
+        raise WeatherDataError(
+            f"Checksum mismatch for {path}:\n  expected sha256 {sha256}\n  actual   sha256 {actual}\n"
+            "The file is not the published dataset (altered, truncated or re-saved, perhaps with other "
+            "line endings). It was not used and has not been deleted: move it away and run again to "
+            f"download a fresh copy, or download it yourself from {DATA_URL} into {path.parent}/."
+        )
+    return path
+
+
+def fetch_weather_file(folder: str | Path | None = None) -> Path:
+    """Return the verified light CSV in ``folder`` (default ``data_dir()``), downloading it if absent.
+
+    Example: ``fetch_weather_file()  # -> Path('.../data/weather_prediction_dataset_light.csv')``
+    """
+    folder = Path(folder) if folder is not None else data_dir()
+    target = folder / FILENAME
+    if target.exists():
+        return verify_file(target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # pooch writes to a temporary file and renames it only after the hash matched, so an
+        # interrupted or corrupted download leaves nothing behind.
+        downloaded = pooch.retrieve(
+            DATA_URL, known_hash=f"sha256:{SHA256}", fname=FILENAME, path=folder, progressbar=False
+        )
+    except ValueError as error:  # pooch's hash mismatch
+        raise WeatherDataError(
+            f"The download from {DATA_URL} did not match the published checksum and was discarded.\n"
+            f"{error}\nTry again later, or download the file by hand into {folder}/."
+        ) from error
+    except Exception as error:  # no network, proxy, HTTP error, unwritable folder
+        raise WeatherDataError(
+            f"Could not download the weather data ({type(error).__name__}: {error}).\n"
+            f"Without internet, download {DATA_URL}\non a connected machine and put the file, named "
+            f"{FILENAME}, into {folder}/ (or set LESSON_DATA_DIR to the folder that holds it)."
+        ) from error
+    return Path(downloaded)
+
+
+def read_weather_csv(path: str | Path) -> pd.DataFrame:
+    """Parse a weather CSV into daily rows sorted by a datetime ``DATE`` column; raise WeatherDataError if malformed.
+
+    Example: ``read_weather_csv("data/weather_prediction_dataset_light.csv").shape  # (3654, 91)``
+    """
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise WeatherDataError(
+            f"{path} is not a readable CSV ({error}). It may be truncated or not the weather dataset: "
+            "delete it and run again to download a fresh copy."
+        ) from error
+    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
+    if missing:
+        raise WeatherDataError(
+            f"{path} lacks the columns {missing}. Use the light weather prediction dataset ({DATA_URL})."
+        )
+    try:
+        frame["DATE"] = pd.to_datetime(frame["DATE"].astype(str), format="%Y%m%d")
+    except (ValueError, TypeError) as error:
+        raise WeatherDataError(f"{path}: the DATE column is not yyyymmdd dates ({error}).") from error
+    if frame["DATE"].duplicated().any():
+        raise WeatherDataError(f"{path}: some dates occur twice; the file is not one row per day.")
+    if frame[REQUIRED_COLUMNS].isna().any().any():
+        raise WeatherDataError(f"{path}: empty values in {REQUIRED_COLUMNS}; the file looks truncated.")
+    return frame.sort_values("DATE", ignore_index=True)
+
+
+def load_weather(path: str | Path | None = None, sha256: str | None = SHA256) -> pd.DataFrame:
+    """Load the daily weather data: 3654 rows, ``DATE`` a datetime64 column (not the index), sorted.
+
+    With no ``path`` the light CSV comes from ``data/`` or is downloaded; any file is checked
+    against ``sha256`` first (pass ``sha256=None`` to read a file of your own unchecked).
+
+    Example:
+        >>> weather = load_weather()
+        >>> weather.shape
+        (3654, 91)
+    """
+    if path is None:
+        path = fetch_weather_file()
+    elif sha256 is not None:
+        verify_file(path, sha256)
+    elif not Path(path).is_file():
+        raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
+    return read_weather_csv(path)

@@ -1,0 +1,115 @@
+"""Score models and keep their results as JSON under ``results/`` for the lesson's comparison.
+
+Example:
+    >>> record_result("SimpleRNN", episode="03", test_rmse=3.5, n_weights=433, epochs=40, fit_seconds=20.0)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import PROJECT_ROOT
+
+FIELDS = ["model", "episode", "test_rmse", "n_weights", "epochs", "fit_seconds"]
+
+
+def results_dir() -> Path:
+    """Folder for result files: ``$LESSON_RESULTS_DIR`` if set, else ``results/`` in the project.
+
+    Example: ``results_dir() / "summary.csv"``
+    """
+    return Path(os.environ.get("LESSON_RESULTS_DIR", PROJECT_ROOT / "results"))
+
+
+def rmse(y_true, y_pred) -> float:
+    """Root mean squared error of two equally long sequences of numbers.
+
+    Example: ``rmse([0, 0], [3, 4])  # 3.5355...``
+    """
+    y_true = np.asarray(y_true, dtype=np.float64).ravel()
+    y_pred = np.asarray(y_pred, dtype=np.float64).ravel()
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {y_true.size} and {y_pred.size}.")
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def record_result(
+    model: str,
+    episode: str,
+    test_rmse: float,
+    n_weights: int = 0,
+    epochs: int = 0,
+    fit_seconds: float = 0.0,
+    folder: str | Path | None = None,
+) -> Path:
+    """Write one model's result to ``results/<episode>_<model>.json`` (atomically) and return the path.
+
+    Example: ``record_result("Persistence", "01", test_rmse=4.3)``
+    """
+    if not isinstance(model, str) or not _slug(model):
+        raise ValueError(f"model must be a name with letters or digits, got {model!r}.")
+    if not isinstance(episode, str) or not _slug(episode):
+        raise ValueError(f"episode must be a short label such as '03', got {episode!r}.")
+    if not isinstance(test_rmse, (int, float, np.floating)) or not math.isfinite(test_rmse) or test_rmse < 0:
+        raise ValueError(f"test_rmse must be a finite number >= 0, got {test_rmse!r}; did training diverge?")
+    for name, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
+        if not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
+            raise ValueError(f"{name} must be a number >= 0, got {value!r}.")
+    record = {
+        "model": model,
+        "episode": episode,
+        "test_rmse": float(test_rmse),
+        "n_weights": int(n_weights),
+        "epochs": int(epochs),
+        "fit_seconds": round(float(fit_seconds), 2),
+    }
+    folder = Path(folder) if folder is not None else results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(episode)}_{_slug(model)}.json"
+    # write beside the target, then rename: a reader never sees half a file
+    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8") as handle:
+        json.dump(record, handle, indent=2)
+    os.replace(handle.name, path)
+    return path
+
+
+def load_results(folder: str | Path | None = None) -> pd.DataFrame:
+    """All recorded results as a table sorted by test RMSE (empty with the right columns if none).
+
+    Example: ``load_results().head()``
+    """
+    folder = Path(folder) if folder is not None else results_dir()
+    rows = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            rows.append(json.loads(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from error
+    frame = pd.DataFrame(rows, columns=FIELDS)
+    return frame.sort_values("test_rmse", ignore_index=True)
+
+
+def check_rmse(name: str, value: float, expected: float, tolerance: float = 0.15) -> None:
+    """Fail loudly when a test RMSE drifts more than ``tolerance`` hours from the expected value.
+
+    Example: ``check_rmse("SimpleRNN", 3.52, expected=3.49)``
+    """
+    if not abs(value - expected) <= tolerance:
+        raise AssertionError(
+            f"{name}: test RMSE {value:.3f} h is outside {expected:.2f} ± {tolerance:.2f} h. "
+            "Small differences between machines are normal; a larger one means the data, the split "
+            "or the model changed."
+        )
+    print(f"{name}: test RMSE within {tolerance:.2f} h of the expected {expected:.2f} h.")

@@ -1,0 +1,181 @@
+"""Turn the daily table into model inputs: lagged columns, sliding windows, and one split by date.
+
+Every episode uses ``split_by_date``, so every model is scored on the same 366 test days.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+VARIABLES = (
+    "cloud_cover",
+    "wind_speed",
+    "wind_gust",
+    "humidity",
+    "pressure",
+    "global_radiation",
+    "precipitation",
+    "sunshine",
+    "temp_mean",
+    "temp_min",
+    "temp_max",
+)
+
+
+class Part(NamedTuple):
+    """One chronological part of the data: inputs ``X``, targets ``y`` and the target ``dates``."""
+
+    X: np.ndarray | pd.DataFrame
+    y: np.ndarray | pd.Series
+    dates: pd.DatetimeIndex
+
+
+def _station_of(column: str) -> str | None:
+    for variable in VARIABLES:
+        if column.endswith("_" + variable):
+            return column[: -len(variable) - 1]
+    return None
+
+
+def stations(frame: pd.DataFrame) -> list[str]:
+    """Station names in file order, read off the column names.
+
+    Example: ``stations(weather)[:2]  # ['BASEL', 'DE_BILT']``
+    """
+    found = [_station_of(column) for column in frame.columns]
+    return list(dict.fromkeys(name for name in found if name))
+
+
+def station_columns(frame: pd.DataFrame, station: str = "BASEL") -> list[str]:
+    """The station's predictor columns in file order (9 for Basel).
+
+    Example: ``station_columns(weather)[0]  # 'BASEL_cloud_cover'``
+    """
+    columns = [column for column in frame.columns if _station_of(column) == station]
+    if not columns:
+        raise ValueError(f"Unknown station {station!r}. Stations in this frame: {', '.join(stations(frame))}.")
+    return columns
+
+
+def _dates_of(frame: pd.DataFrame) -> pd.DatetimeIndex:
+    """The frame's dates (a ``DATE`` column or a DatetimeIndex), checked to be sorted and unique."""
+    if "DATE" in frame.columns:
+        dates = pd.DatetimeIndex(frame["DATE"])
+    elif isinstance(frame.index, pd.DatetimeIndex):
+        dates = frame.index
+    else:
+        raise ValueError("The frame has no dates: give it a DATE column (as load_weather does) or a DatetimeIndex.")
+    _check_dates(dates)
+    return dates
+
+
+def _check_dates(dates: pd.DatetimeIndex) -> None:
+    if dates.hasnans:
+        raise ValueError("Some dates are missing (NaT); drop those rows first.")
+    if dates.has_duplicates:
+        raise ValueError("Dates are duplicated; keep one row per day.")
+    if not dates.is_monotonic_increasing:
+        raise ValueError("Dates are not sorted; sort the rows by date first (frame.sort_values('DATE')).")
+
+
+def _checked_values(frame: pd.DataFrame, columns: list[str], length: int, name: str) -> np.ndarray:
+    """The columns as a float array, after checking they exist, hold no NaN and outnumber ``length``."""
+    if isinstance(columns, str):
+        raise ValueError(f"columns must be a list of names, not the string {columns!r}; wrap it: [{columns!r}].")
+    if len(columns) == 0:
+        raise ValueError("columns is empty; pass at least one column, e.g. station_columns(frame).")
+    unknown = [column for column in columns if column not in frame.columns]
+    if unknown:
+        raise ValueError(f"Unknown columns {unknown}; the frame has e.g. {list(frame.columns[:4])}.")
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
+        raise ValueError(f"{name} must be a whole number of days >= 1, got {length!r}.")
+    if length >= len(frame):
+        raise ValueError(f"{name}={length} leaves no samples from {len(frame)} rows; use fewer than {len(frame)} days.")
+    values = frame[columns].to_numpy(dtype=np.float64)
+    if np.isnan(values).any():
+        bad = [column for column in columns if frame[column].isna().any()]
+        raise ValueError(f"Columns {bad} contain NaN; fill or drop those rows first.")
+    return values
+
+
+def make_lagged(frame: pd.DataFrame, columns: list[str], lags: int = 30) -> pd.DataFrame:
+    """One column ``{col}_lag{k}`` per column and lag k = 1..lags; rows without full history dropped.
+
+    Row ``t`` holds the values of days t-1 .. t-lags, keeps the frame's index and its date in
+    ``DATE``, so ``frame.loc[lagged.index, target]`` is the matching target.
+
+    Example:
+        >>> lagged = make_lagged(weather, ["BASEL_sunshine"], lags=2)
+        >>> list(lagged.columns)
+        ['DATE', 'BASEL_sunshine_lag1', 'BASEL_sunshine_lag2']
+    """
+    dates = _dates_of(frame)
+    values = _checked_values(frame, columns, lags, "lags")
+    lagged = {
+        f"{column}_lag{k}": values[lags - k : len(frame) - k, j] for j, column in enumerate(columns) for k in range(1, lags + 1)
+    }
+    result = pd.DataFrame(lagged, index=frame.index[lags:])
+    result.insert(0, "DATE", dates[lags:])
+    return result
+
+
+def make_sequences(
+    frame: pd.DataFrame, columns: list[str], target: str = "BASEL_sunshine", window: int = 30
+) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex]:
+    """Sliding windows for a recurrent model: X (n, window, features) of days t-window .. t-1, y on day t.
+
+    Returns ``(X, y, dates)``: X float32, y float32 and the target dates; n = rows - window.
+
+    Example:
+        >>> X, y, dates = make_sequences(weather, station_columns(weather), window=30)
+        >>> X.shape
+        (3624, 30, 9)
+    """
+    dates = _dates_of(frame)
+    values = _checked_values(frame, columns, window, "window")
+    targets = _checked_values(frame, [target], window, "window")[:, 0]
+    # view of shape (n, features, window) over all days but the last; no copy until astype
+    windows = np.lib.stride_tricks.sliding_window_view(values[:-1], window, axis=0)
+    X = windows.transpose(0, 2, 1).astype(np.float32)
+    return X, targets[window:].astype(np.float32), dates[window:]
+
+
+def _take(data, mask: np.ndarray):
+    return data.loc[mask] if isinstance(data, (pd.DataFrame, pd.Series)) else data[mask]
+
+
+def split_by_date(
+    X, y, dates, val_start: str = "2008-01-01", test_start: str = "2009-01-01"
+) -> tuple[Part, Part, Part]:
+    """Split chronologically by target date into ``(train, val, test)``, each a ``Part(X, y, dates)``.
+
+    Train targets fall before ``val_start``, validation before ``test_start``, test on and after it
+    (2009-01-01 .. 2010-01-01, 366 days). X may be 2-D (tabular) or 3-D (sequences), array or frame.
+
+    Example:
+        >>> train, val, test = split_by_date(X, y, dates)
+        >>> len(test.y)
+        366
+    """
+    dates = pd.DatetimeIndex(dates)
+    _check_dates(dates)
+    if not len(X) == len(y) == len(dates):
+        raise ValueError(f"X, y and dates differ in length ({len(X)}, {len(y)}, {len(dates)}); build them together.")
+    val_at, test_at = pd.Timestamp(val_start), pd.Timestamp(test_start)
+    if not val_at < test_at:
+        raise ValueError(f"val_start ({val_start}) must come before test_start ({test_start}).")
+    masks = {
+        "train": np.asarray(dates < val_at),
+        "validation": np.asarray((dates >= val_at) & (dates < test_at)),
+        "test": np.asarray(dates >= test_at),
+    }
+    for name, mask in masks.items():
+        if not mask.any():
+            raise ValueError(
+                f"The {name} part is empty for dates {dates[0].date()} .. {dates[-1].date()}; "
+                f"check val_start and test_start."
+            )
+    return tuple(Part(_take(X, mask), _take(y, mask), dates[mask]) for mask in masks.values())
