@@ -1,6 +1,7 @@
 # Two commands (see README.md):
 #   make lesson   set up, download the data, execute every notebook, print the results table
 #   make test     set up, download the data, run the unit tests and nbval over every notebook
+#   make learner  learner copies of the notebooks for live coding (see README)
 # Both create .venv with $(PYTHON) when it is missing and reinstall when requirements.txt changes.
 
 PYTHON ?= python3
@@ -12,16 +13,21 @@ ARGS ?=
 # Keep TensorFlow's C++ log lines out of every kernel these commands start.
 export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
-export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lesson test setup data unit notebooks clean
+.PHONY: lesson test learner setup data clean
 
 lesson: data
 	$(BIN)/python tools/run_lesson.py $(ARGS)
 
+# Unit tests, then nbval over every notebook (strict mode; see README), each notebook in a fresh kernel.
 test: data
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env -p no:cacheprovider
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env
+
+# Learner copies in learner/: no outputs, no solutions, live cells reduced to their comments.
+learner: setup
+	$(BIN)/python tools/make_learner_copies.py $(ARGS)
 
 setup: $(STAMP)
 

@@ -55,12 +55,13 @@ def file_sha256(path: str | Path) -> str:
     return pooch.file_hash(str(path), alg="sha256")
 
 
-def verify_file(path: str | Path, sha256: str = SHA256) -> Path:
+def verify_file(path: str | Path, sha256: str | None = None) -> Path:
     """Check a file's sha256 and return its path; raise WeatherDataError on a mismatch (the file is kept).
 
     Example: ``verify_file("data/weather_prediction_dataset_light.csv")``
     """
     path = Path(path)
+    sha256 = sha256 or SHA256
     if not path.is_file():
         raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
     actual = file_sha256(path)
@@ -127,16 +128,21 @@ def read_weather_csv(path: str | Path) -> pd.DataFrame:
         raise WeatherDataError(f"{path}: the DATE column is not yyyymmdd dates ({error}).") from error
     if frame["DATE"].duplicated().any():
         raise WeatherDataError(f"{path}: some dates occur twice; the file is not one row per day.")
+    if frame.empty:
+        raise WeatherDataError(f"{path} has a header but no rows; delete it and run again to download a fresh copy.")
     if frame[REQUIRED_COLUMNS].isna().any().any():
         raise WeatherDataError(f"{path}: empty values in {REQUIRED_COLUMNS}; the file looks truncated.")
+    not_numeric = [c for c in REQUIRED_COLUMNS[1:] if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not_numeric:
+        raise WeatherDataError(f"{path}: the columns {not_numeric} hold text where numbers belong; the file is malformed.")
     return frame.sort_values("DATE", ignore_index=True)
 
 
-def load_weather(path: str | Path | None = None, sha256: str | None = SHA256) -> pd.DataFrame:
+def load_weather(path: str | Path | None = None, sha256: str | None = "published") -> pd.DataFrame:
     """Load the daily weather data: 3654 rows, ``DATE`` a datetime64 column (not the index), sorted.
 
     With no ``path`` the light CSV comes from ``data/`` or is downloaded; any file is checked
-    against ``sha256`` first (pass ``sha256=None`` to read a file of your own unchecked).
+    against ``sha256`` first: the published hash by default; ``sha256=None`` reads a file of your own unchecked.
 
     Example:
         >>> weather = load_weather()
@@ -146,7 +152,7 @@ def load_weather(path: str | Path | None = None, sha256: str | None = SHA256) ->
     if path is None:
         path = fetch_weather_file()
     elif sha256 is not None:
-        verify_file(path, sha256)
+        verify_file(path, None if sha256 == "published" else sha256)
     elif not Path(path).is_file():
         raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
     return read_weather_csv(path)

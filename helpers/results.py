@@ -41,6 +41,16 @@ def rmse(y_true, y_pred) -> float:
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
 
 
+def make_readable(path: str) -> None:
+    """Give a file the usual permissions (0666 minus the umask), as tempfile makes it 0600.
+
+    Example: ``make_readable("results/01_dense.json.tmp")``
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -81,6 +91,7 @@ def record_result(
     # write beside the target, then rename: a reader never sees half a file
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8") as handle:
         json.dump(record, handle, indent=2)
+    make_readable(handle.name)
     os.replace(handle.name, path)
     return path
 

@@ -23,6 +23,7 @@ def set_seed(seed: int = 42) -> None:
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
+    seed = int(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)
@@ -38,6 +39,10 @@ class EpochTimer(keras.callbacks.Callback):
         >>> model.fit(X, y, epochs=5, callbacks=[timer], verbose=0)
         >>> timer.total_seconds, timer.seconds_per_epoch
     """
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
 
     def on_train_begin(self, logs=None):
         self.seconds: list[float] = []

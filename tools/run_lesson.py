@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -20,7 +21,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import nbformat
 from nbclient import NotebookClient
@@ -29,6 +29,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
+
+from helpers.results import make_readable  # noqa: E402
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
@@ -49,6 +51,10 @@ def write_atomically(notebook, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
         nbformat.write(notebook, handle)
+    if target.exists():
+        shutil.copymode(target, handle.name)
+    else:
+        make_readable(handle.name)
     os.replace(handle.name, target)
 
 
@@ -92,6 +98,9 @@ def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
 
 def summarise(results_folder: Path | None = None) -> None:
     """Print the results table and write results/summary.csv, summary.md and comparison.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process draws only to files
     import matplotlib.pyplot as plt
 
     from helpers.plotting import plot_comparison

@@ -1,0 +1,172 @@
+"""helpers/results.py: RMSE, writing and reading result files, and the expected-RMSE check."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import PROJECT_ROOT
+from helpers.results import FIELDS, check_rmse, load_results, record_result, results_dir, rmse
+
+# --- rmse -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, expected",
+    [
+        ([0, 0], [3, 4], math.sqrt(12.5)),
+        ([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 0.0),
+        ([2], [-2], 4.0),
+        (np.array([[1.0], [3.0]]), [2.0, 2.0], 1.0),  # a Keras-shaped column and a flat list
+        (pd.Series([0.0, 0.0, 0.0, 0.0]), np.array([1.0, -1.0, 1.0, -1.0], dtype=np.float32), 1.0),
+    ],
+)
+def test_rmse_known_values(y_true, y_pred, expected):
+    value = rmse(y_true, y_pred)
+    assert isinstance(value, float)
+    assert value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("y_true, y_pred", [([1, 2, 3], [1, 2]), ([], []), ([1.0], [])])
+def test_rmse_mismatch_or_empty_raises(y_true, y_pred):
+    with pytest.raises(ValueError, match=r"non-empty and equally long, got \d+ and \d+"):
+        rmse(y_true, y_pred)
+
+
+# --- record_result ----------------------------------------------------------------------------
+
+
+def test_record_result_writes_json_to_lesson_results_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
+    assert results_dir() == tmp_path / "results"
+    path = record_result("Simple RNN", "03", test_rmse=np.float32(3.5), n_weights=np.int64(433), epochs=40,
+                         fit_seconds=20.456)
+    assert path == tmp_path / "results" / "03_simple-rnn.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert list(record) == FIELDS
+    assert record == {"model": "Simple RNN", "episode": "03", "test_rmse": 3.5, "n_weights": 433, "epochs": 40,
+                      "fit_seconds": 20.46}
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_simple-rnn.json"]  # no .tmp left
+
+
+def test_results_dir_defaults_to_the_project(monkeypatch):
+    monkeypatch.delenv("LESSON_RESULTS_DIR", raising=False)
+    assert results_dir() == PROJECT_ROOT / "results"
+
+
+def test_record_result_folder_argument_wins(tmp_path, monkeypatch):
+    env_folder = tmp_path / "env"
+    monkeypatch.setenv("LESSON_RESULTS_DIR", str(env_folder))
+    path = record_result("Persistence", "01", test_rmse=4.3, folder=tmp_path / "given")
+    assert path.parent == tmp_path / "given"
+    assert not env_folder.exists()
+    assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 4.3
+    assert list((tmp_path / "given").glob("*.tmp")) == []
+
+
+def test_record_result_overwrites_the_same_model_and_episode(tmp_path):
+    first = record_result("LSTM", "05", test_rmse=3.9, folder=tmp_path)
+    second = record_result("LSTM", "05", test_rmse=3.4, epochs=12, folder=tmp_path)
+    other = record_result("LSTM", "06", test_rmse=3.0, folder=tmp_path)
+    assert first == second != other
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["05_lstm.json", "06_lstm.json"]
+    record = json.loads(second.read_text(encoding="utf-8"))
+    assert (record["test_rmse"], record["epochs"]) == (3.4, 12)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.1, "3.5", None])
+def test_record_result_rejects_bad_rmse(tmp_path, bad):
+    with pytest.raises(ValueError, match=r"test_rmse must be a finite number >= 0.*diverge"):
+        record_result("GRU", "05", test_rmse=bad, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "field, value", [("n_weights", -1), ("epochs", float("nan")), ("fit_seconds", -2.0), ("epochs", "40")]
+)
+def test_record_result_rejects_bad_numbers(tmp_path, field, value):
+    with pytest.raises(ValueError, match=rf"{field} must be a number >= 0"):
+        record_result("GRU", "05", test_rmse=1.0, folder=tmp_path, **{field: value})
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("model, episode, message", [("", "05", "model"), ("!!", "05", "model"),
+                                                     ("GRU", "", "episode"), ("GRU", 5, "episode")])
+def test_record_result_rejects_bad_names(tmp_path, model, episode, message):
+    with pytest.raises(ValueError, match=rf"^{message} must be"):
+        record_result(model, episode, test_rmse=1.0, folder=tmp_path)
+
+
+# --- load_results -----------------------------------------------------------------------------
+
+
+def test_load_results_sorted_by_rmse(tmp_path):
+    record_result("Climatology", "01", test_rmse=4.4, folder=tmp_path)
+    record_result("LSTM", "05", test_rmse=3.3, n_weights=1000, folder=tmp_path)
+    record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
+    table = load_results(tmp_path)
+    assert list(table.columns) == FIELDS
+    assert list(table["model"]) == ["LSTM", "Dense", "Climatology"]
+    assert list(table["test_rmse"]) == [3.3, 3.8, 4.4]
+    assert list(table.index) == [0, 1, 2]
+    assert table.loc[0, "n_weights"] == 1000
+
+
+def test_load_results_uses_lesson_results_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path))
+    record_result("Dense", "02", test_rmse=3.8)
+    assert list(load_results()["model"]) == ["Dense"]
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_load_results_empty_table_has_the_columns(tmp_path, exists):
+    folder = tmp_path / "results"
+    if exists:
+        folder.mkdir()
+    table = load_results(folder)
+    assert table.empty
+    assert list(table.columns) == FIELDS
+
+
+def test_load_results_bad_json_names_the_file(tmp_path):
+    record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
+    (tmp_path / "03_broken.json").write_text('{"model": "RNN", "test_rmse": ', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"03_broken\.json is not valid JSON"):
+        load_results(tmp_path)
+
+
+# --- check_rmse -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [3.49, 3.40, 3.60, 3.36, 3.62])
+def test_check_rmse_passes_within_tolerance(value, capsys):
+    check_rmse("SimpleRNN", value, expected=3.49)
+    assert "within 0.15 h of the expected 3.49 h" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", [3.30, 3.70, float("nan"), float("inf")])
+def test_check_rmse_raises_outside_tolerance(value):
+    with pytest.raises(AssertionError, match=r"SimpleRNN: test RMSE .* outside 3\.49 ± 0\.15 h"):
+        check_rmse("SimpleRNN", value, expected=3.49)
+
+
+def test_check_rmse_custom_tolerance():
+    check_rmse("LSTM", 3.9, expected=3.49, tolerance=0.5)
+    with pytest.raises(AssertionError, match=r"± 0\.05 h"):
+        check_rmse("LSTM", 3.6, expected=3.49, tolerance=0.05)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_record_result_file_mode_follows_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

@@ -1,0 +1,214 @@
+"""tools/run_lesson.py: choosing notebooks, executing them safely, and the results summary."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import stat
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient.exceptions import CellTimeoutError
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers import PROJECT_ROOT
+from helpers.results import FIELDS, record_result
+
+
+@pytest.fixture(scope="module")
+def run_lesson():
+    path = PROJECT_ROOT / "tools" / "run_lesson.py"
+    spec = importlib.util.spec_from_file_location("run_lesson_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # so dataclasses/pickling inside it could find the module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def write_notebook(path, *cells):
+    notebook = new_notebook(cells=list(cells))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, str(path))
+    return path
+
+
+# --- find_notebooks ---------------------------------------------------------------------------
+
+LESSON = ["01_intro.ipynb", "02_data.ipynb", "03_rnn.ipynb", "10_outlook.ipynb"]
+NOT_LESSON = ["notes.ipynb", "1_short_prefix.ipynb", "03_rnn.txt", "ab_letters.ipynb"]
+
+
+@pytest.fixture
+def notebooks_folder(run_lesson, tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in reversed(LESSON + NOT_LESSON):  # written out of order on purpose
+        if name.endswith(".ipynb"):
+            write_notebook(folder / name, new_code_cell("1 + 1"))
+        else:
+            (folder / name).write_text("not a notebook", encoding="utf-8")
+    monkeypatch.setattr(run_lesson, "NOTEBOOKS", folder)
+    return folder
+
+
+def names(paths):
+    return [path.name for path in paths]
+
+
+def test_find_notebooks_all_in_order(run_lesson, notebooks_folder):
+    found = run_lesson.find_notebooks([])
+    assert names(found) == LESSON
+    assert all(path.parent == notebooks_folder for path in found)
+
+
+@pytest.mark.parametrize(
+    "selection, expected",
+    [
+        (["03"], ["03_rnn.ipynb"]),
+        (["03", "01"], ["01_intro.ipynb", "03_rnn.ipynb"]),  # lesson order, not argument order
+        (["0"], ["01_intro.ipynb", "02_data.ipynb", "03_rnn.ipynb"]),
+        (["02_data"], ["02_data.ipynb"]),
+        (["1"], ["10_outlook.ipynb"]),
+    ],
+)
+def test_find_notebooks_selection(run_lesson, notebooks_folder, selection, expected):
+    assert names(run_lesson.find_notebooks(selection)) == expected
+
+
+@pytest.mark.parametrize("selection", [["07"], ["01", "99"], ["notes"]])
+def test_find_notebooks_unknown_prefix_lists_notebooks(run_lesson, notebooks_folder, selection):
+    with pytest.raises(SystemExit) as exit_info:
+        run_lesson.find_notebooks(selection)
+    message = str(exit_info.value.code)
+    unknown = selection[-1]
+    assert f"No notebook starts with {unknown}." in message
+    for name in LESSON:
+        assert name in message
+    assert "notes.ipynb" not in message
+    if "01" in selection:
+        assert "starts with 01" not in message
+
+
+def test_main_with_unknown_prefix_exits(run_lesson, notebooks_folder):
+    with pytest.raises(SystemExit, match="No notebook starts with 42"):
+        run_lesson.main(["42"])
+
+
+# --- execute ----------------------------------------------------------------------------------
+
+
+def test_execute_writes_outputs_in_place(run_lesson, tmp_path):
+    path = write_notebook(
+        tmp_path / "01_tiny.ipynb",
+        new_code_cell("import os\nx = 20"),
+        new_code_cell("print(x + 1)\nos.getcwd()"),
+    )
+    seconds = run_lesson.execute(path, None, timeout=120)
+    assert isinstance(seconds, float) and seconds > 0
+    executed = nbformat.read(str(path), as_version=4)
+    outputs = executed.cells[1].outputs
+    assert [output.output_type for output in outputs] == ["stream", "execute_result"]
+    assert outputs[0].text == "21\n"
+    # the kernel ran in the notebook's folder, so relative paths in a notebook work
+    assert outputs[1].data["text/plain"] == repr(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["01_tiny.ipynb"]  # no temporary file left
+
+
+def test_execute_to_output_dir_leaves_source_alone(run_lesson, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    path = write_notebook(source / "02_tiny.ipynb", new_code_cell("2 * 21"))
+    before = path.read_bytes()
+    out = tmp_path / "out" / "executed"
+    run_lesson.execute(path, out, timeout=120)
+    assert path.read_bytes() == before
+    executed = nbformat.read(str(out / "02_tiny.ipynb"), as_version=4)
+    assert executed.cells[0].outputs[0].data["text/plain"] == "42"
+
+
+def test_failing_cell_raises_notebook_failed_and_keeps_the_file(run_lesson, tmp_path):
+    path = write_notebook(
+        tmp_path / "03_fails.ipynb",
+        new_markdown_cell("# Not a code cell, not counted"),
+        new_code_cell("a = 1"),
+        new_code_cell('raise RuntimeError("boom in cell two")\n# second line'),
+        new_code_cell('print("never runs")'),
+    )
+    before = path.read_bytes()
+    with pytest.raises(run_lesson.NotebookFailed) as failure:
+        run_lesson.execute(path, None, timeout=120)
+    assert failure.value.cell == 2
+    assert failure.value.first_line == 'raise RuntimeError("boom in cell two")'
+    assert failure.value.path == path
+    assert "boom in cell two" in str(failure.value)
+    assert path.read_bytes() == before  # byte-identical
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["03_fails.ipynb"]
+
+
+def test_failing_cell_reports_the_first_error(run_lesson):
+    notebook = new_notebook(cells=[
+        new_code_cell("ok", outputs=[nbformat.v4.new_output("stream", name="stdout", text="fine")]),
+        new_markdown_cell("text"),
+        new_code_cell("", outputs=[]),
+        new_code_cell("1/0\nmore", outputs=[nbformat.v4.new_output("error", ename="ZeroDivisionError",
+                                                                     evalue="division by zero", traceback=[])]),
+    ])
+    assert run_lesson.failing_cell(notebook) == (3, "1/0")
+    assert run_lesson.failing_cell(new_notebook(cells=[new_code_cell("x")])) == (0, "")
+
+
+# --- summarise --------------------------------------------------------------------------------
+
+
+def test_summarise_writes_csv_markdown_and_png(run_lesson, tmp_path, capsys, close_figures):
+    record_result("Persistence", "01", test_rmse=4.912, folder=tmp_path)
+    record_result("LSTM", "05", test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5, folder=tmp_path)
+    run_lesson.summarise(tmp_path)
+
+    table = pd.read_csv(tmp_path / "summary.csv")
+    assert list(table.columns) == FIELDS
+    assert list(table["model"]) == ["LSTM", "Persistence"]
+
+    markdown = (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
+    assert markdown[0] == "| " + " | ".join(FIELDS) + " |"
+    assert markdown[1] == "|" + "---|" * len(FIELDS)
+    assert len(markdown) == 4
+    assert markdown[2].startswith("| LSTM | 05 | 3.300 | 1201 | 30 |")
+    assert "| Persistence | 01 | 4.912 |" in markdown[3]
+
+    png = tmp_path / "comparison.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
+    assert "LSTM" in capsys.readouterr().out
+
+
+def test_summarise_without_results_writes_nothing(run_lesson, tmp_path, capsys):
+    run_lesson.summarise(tmp_path)
+    assert "No results recorded yet." in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_timed_out_cell_raises_and_keeps_the_file(run_lesson, tmp_path):
+    path = write_notebook(tmp_path / "04_slow.ipynb", new_code_cell("import time\ntime.sleep(30)"))
+    before = path.read_bytes()
+    with pytest.raises(run_lesson.NotebookFailed) as failure:
+        run_lesson.execute(path, None, timeout=1)
+    assert isinstance(failure.value.error, CellTimeoutError)
+    assert "timed out" in str(failure.value)
+    # cell 1 if the interrupted cell recorded an error before the kernel stopped, else 0 ("a cell (timed out)")
+    assert failure.value.cell in (0, 1)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_write_atomically_keeps_ordinary_file_mode(run_lesson, tmp_path):
+    target = tmp_path / "05_mode.ipynb"
+    old = os.umask(0o022)
+    try:
+        run_lesson.write_atomically(new_notebook(cells=[new_code_cell("1")]), target)
+    finally:
+        os.umask(old)
+    assert nbformat.read(str(target), as_version=4).cells[0].source == "1"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -1,0 +1,112 @@
+"""helpers/training.py: reproducible seeds and the epoch timer (tiny Keras models only)."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sys
+
+import numpy as np
+import pytest
+
+from helpers.training import EpochTimer, set_seed
+
+keras = pytest.importorskip("keras")
+
+
+@pytest.fixture(autouse=True)
+def _restore_hash_seed(monkeypatch):
+    """set_seed writes PYTHONHASHSEED; put the old value back afterwards."""
+    monkeypatch.setenv("PYTHONHASHSEED", os.environ.get("PYTHONHASHSEED", "0"))
+
+
+def tiny_model(features: int = 3) -> keras.Model:
+    model = keras.Sequential([keras.Input(shape=(features,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def tiny_data(rows: int = 32, features: int = 3):
+    rng = np.random.default_rng(7)
+    return rng.normal(size=(rows, features)).astype("float32"), rng.normal(size=(rows, 1)).astype("float32")
+
+
+def weights_of(model) -> list[np.ndarray]:
+    return [np.array(w) for w in model.get_weights()]
+
+
+def assert_same_weights(first, second):
+    assert len(first) == len(second)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_set_seed_makes_initial_weights_and_a_short_fit_identical():
+    X, y = tiny_data()
+    runs = []
+    for _ in range(2):
+        set_seed(123)
+        model = tiny_model()
+        initial = weights_of(model)
+        model.fit(X, y, epochs=2, batch_size=8, shuffle=True, verbose=0)
+        runs.append((initial, weights_of(model)))
+    assert_same_weights(runs[0][0], runs[1][0])
+    assert_same_weights(runs[0][1], runs[1][1])
+    # the fit did change the weights, so the comparison above compared something
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[0][1]))
+
+
+def test_set_seed_seeds_python_and_numpy():
+    set_seed(5)
+    first = (random.random(), np.random.rand())
+    set_seed(5)
+    assert (random.random(), np.random.rand()) == first
+    assert os.environ["PYTHONHASHSEED"] == "5"
+
+
+def test_different_seeds_give_different_weights():
+    set_seed(1)
+    first = weights_of(tiny_model())
+    set_seed(2)
+    second = weights_of(tiny_model())
+    assert not np.array_equal(first[0], second[0])
+
+
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [0, 2**32 - 1, np.int64(42), np.uint32(7)],
+)
+def test_set_seed_accepts_whole_numbers_in_range(seed):
+    set_seed(seed)
+    assert os.environ["PYTHONHASHSEED"] == str(seed)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, 42.0, True, "42", None])
+def test_set_seed_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match=r"seed must be a whole number in \[0, 2\*\*32\)"):
+        set_seed(seed)
+
+
+def test_epoch_timer_records_one_duration_per_epoch():
+    X, y = tiny_data()
+    model = tiny_model()
+    timer = EpochTimer()
+    model.fit(X, y, epochs=3, batch_size=8, callbacks=[timer], verbose=0)
+    assert len(timer.seconds) == 3
+    assert all(isinstance(s, float) and s > 0 for s in timer.seconds)
+    assert timer.total_seconds == pytest.approx(sum(timer.seconds))
+    assert timer.seconds_per_epoch == pytest.approx(float(np.median(timer.seconds)))
+    # a second fit starts a fresh record
+    model.fit(X, y, epochs=2, batch_size=8, callbacks=[timer], verbose=0)
+    assert len(timer.seconds) == 2
+
+
+def test_epoch_timer_before_any_fit():
+    timer = EpochTimer()
+    assert timer.seconds == []
+    assert timer.total_seconds == 0.0
+    assert math.isnan(timer.seconds_per_epoch)

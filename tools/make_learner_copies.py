@@ -1,0 +1,152 @@
+"""Make the learners' copies of the lesson notebooks: no outputs, no solutions, live code left to type.
+
+Usage:
+    python tools/make_learner_copies.py                      # every notebook, copies written to learner/
+    python tools/make_learner_copies.py 03 05                # only the notebooks whose names start with 03 or 05
+    python tools/make_learner_copies.py --output-dir out/    # write the copies to out/ instead
+
+A learner copy is the instructor notebook with
+  * every code cell's outputs cleared and its execution count reset,
+  * every cell tagged ``solution`` (code or markdown) removed,
+  * every code cell tagged ``live`` (the code the instructor types live) cut down to its comment
+    lines, so the room types along; a live cell without comments keeps a single placeholder comment.
+Reduced cells keep their ``live`` tag and their cell id, so ``fill_live_cells`` can put the
+instructor's code back (used by the tests to check that a learner copy still runs end to end).
+The copies keep the instructor notebooks' file names; notebooks/ itself is never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy as copying
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+DEFAULT_OUTPUT = ROOT / "learner"
+SOLUTION_TAG = "solution"
+LIVE_TAG = "live"
+PLACEHOLDER = "# Type along with the instructor"
+
+
+def tags(cell: nbformat.NotebookNode) -> list[str]:
+    """The tags in a cell's metadata (an empty list when it has none)."""
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def comment_lines(source: str) -> str:
+    """Only the lines of ``source`` that are comments, indentation kept; the placeholder if there are none."""
+    kept = [line.rstrip() for line in source.splitlines() if line.strip().startswith("#")]
+    return "\n".join(kept) if kept else PLACEHOLDER
+
+
+def learner_copy(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A learner's copy of an instructor notebook (the argument is left unchanged)."""
+    result = copying.deepcopy(notebook)
+    cells = []
+    for cell in result.cells:
+        cell_tags = tags(cell)
+        if SOLUTION_TAG in cell_tags:
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            if LIVE_TAG in cell_tags:
+                cell.source = comment_lines(cell.source)
+        cells.append(cell)
+    result.cells = cells
+    return result
+
+
+def fill_live_cells(copy: nbformat.NotebookNode, instructor: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``copy`` whose live cells hold the instructor's source again, matched by cell id."""
+    sources = {cell.get("id"): cell.source for cell in instructor.cells if cell.get("id")}
+    result = copying.deepcopy(copy)
+    for cell in result.cells:
+        if cell.cell_type != "code" or LIVE_TAG not in tags(cell):
+            continue
+        cell_id = cell.get("id")
+        if cell_id not in sources:
+            raise ValueError(f"live cell {cell_id!r} has no cell with the same id in the instructor notebook")
+        cell.source = sources[cell_id]
+    return result
+
+
+def find_notebooks(prefixes: list[str], folder: Path | None = None) -> list[Path]:
+    """The instructor notebooks in lesson order, or those whose names start with one of ``prefixes``."""
+    available = sorted((folder or NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
+    if not prefixes:
+        return available
+    unknown = [prefix for prefix in prefixes if not any(path.name.startswith(prefix) for path in available)]
+    if unknown:
+        names = ", ".join(path.name for path in available) or "none"
+        raise ValueError(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
+    return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
+
+
+def write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
+    """Write a notebook to a temporary file beside ``target`` and rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(
+        "w", dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp", delete=False, encoding="utf-8"
+    )
+    try:
+        with handle:
+            nbformat.write(notebook, handle)
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def make_copy(source: Path, output_dir: Path) -> Path:
+    """Read one instructor notebook, validate its learner copy and write it to ``output_dir``."""
+    notebook = nbformat.read(source, as_version=4)
+    result = learner_copy(notebook)
+    nbformat.validate(result)
+    target = output_dir / source.name
+    write_atomically(result, target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: write learner copies of the selected notebooks; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="name prefixes of the notebooks to copy, e.g. 03 (default: all)")
+    parser.add_argument(
+        "--output-dir", type=Path, default=None,
+        help=f"folder for the learner copies (default: {DEFAULT_OUTPUT.relative_to(ROOT)}/ in the project)",
+    )
+    args = parser.parse_args(argv)
+
+    output_dir = (args.output_dir if args.output_dir is not None else DEFAULT_OUTPUT).resolve()
+    if output_dir == NOTEBOOKS.resolve():
+        print(f"Refusing to write learner copies into the instructor notebooks folder {NOTEBOOKS}; "
+              "choose another --output-dir.", file=sys.stderr)
+        return 2
+    try:
+        paths = find_notebooks(args.prefixes)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not paths:
+        print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
+        return 1
+    for path in paths:
+        try:
+            target = make_copy(path, output_dir)
+        except (nbformat.ValidationError, OSError, ValueError) as error:
+            print(f"{path.name}: no learner copy written: {error}", file=sys.stderr)
+            return 1
+        print(f"{path.name} -> {target}")
+    print(f"{len(paths)} learner cop{'y' if len(paths) == 1 else 'ies'} written to {output_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
