@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lesson test learner setup data clean
+.PHONY: lesson test learner benchmark setup data clean
 
 lesson: data
 	$(BIN)/python tools/run_lesson.py $(ARGS)
@@ -28,6 +28,10 @@ test: data
 # Learner copies in learner/: no outputs, no solutions, live cells reduced to their comments.
 learner: setup
 	$(BIN)/python tools/make_learner_copies.py $(ARGS)
+
+# Windowing speed, notebook wall times and peak memory, and the speed-ups against none (benchmarks/README.md).
+benchmark: data
+	$(BIN)/python benchmarks/run_benchmarks.py $(ARGS)
 
 setup: $(STAMP)
 

@@ -76,5 +76,5 @@ def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same 3
         ax.axvline(row.test_rmse, color=colour, linestyle="--", label=f"{row.model} baseline")
     ax.set(title=title, xlabel="test RMSE (hours of sunshine)", ylabel="model")
     if len(references):
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper right")
     return ax

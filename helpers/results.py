@@ -63,10 +63,14 @@ def record_result(
     epochs: int = 0,
     fit_seconds: float = 0.0,
     folder: str | Path | None = None,
+    predictions=None,
+    dates=None,
 ) -> Path:
     """Write one model's result to ``results/<episode>_<model>.json`` (atomically) and return the path.
 
-    Example: ``record_result("Persistence", "01", test_rmse=4.3)``
+    With ``predictions`` and their ``dates`` (the test days), the forecasts are kept too, for plots.
+
+    Example: ``record_result("Persistence", "01", test_rmse=4.3, predictions=pred, dates=test.dates)``
     """
     if not isinstance(model, str) or not _slug(model):
         raise ValueError(f"model must be a name with letters or digits, got {model!r}.")
@@ -85,6 +89,15 @@ def record_result(
         "epochs": int(epochs),
         "fit_seconds": round(float(fit_seconds), 2),
     }
+    if (predictions is None) != (dates is None):
+        raise ValueError("Pass predictions and dates together (the forecasts and the test days they are for).")
+    if predictions is not None:
+        values = np.asarray(predictions, dtype=np.float64).ravel()
+        days = pd.DatetimeIndex(dates)
+        if len(values) != len(days):
+            raise ValueError(f"{len(values)} predictions for {len(days)} dates; pass the test part's dates.")
+        record["predictions"] = [round(float(value), 4) for value in values]
+        record["dates"] = [day.strftime("%Y-%m-%d") for day in days]
     folder = Path(folder) if folder is not None else results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(episode)}_{_slug(model)}.json"
@@ -110,6 +123,22 @@ def load_results(folder: str | Path | None = None) -> pd.DataFrame:
             raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from error
     frame = pd.DataFrame(rows, columns=FIELDS)
     return frame.sort_values("test_rmse", ignore_index=True)
+
+
+def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
+    """The test-day forecasts recorded for ``model``, indexed by date.
+
+    Example: ``load_predictions("Persistence").plot()``
+    """
+    folder = Path(folder) if folder is not None else results_dir()
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("model") == model:
+            if "predictions" not in record:
+                raise ValueError(f"{path.name} holds no predictions; rerun its notebook to record them.")
+            return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=model)
+    known = ", ".join(load_results(folder)["model"]) or "none yet"
+    raise ValueError(f"No result recorded for {model!r}. Recorded: {known}.")
 
 
 def check_rmse(name: str, value: float, expected: float, tolerance: float = 0.15) -> None:

@@ -16,6 +16,26 @@ import keras
 import tensorflow as tf
 
 
+def configure_threads(inter_op: int | None = None) -> None:
+    """Run independent TensorFlow ops one after another (inter-op threads = 1) unless told otherwise.
+
+    The lesson's models are small: scheduling their ops on parallel threads costs more than it saves,
+    and the results are the same. ``$LESSON_TF_INTER_OP_THREADS`` overrides (0 = TensorFlow's default).
+    Must run before TensorFlow executes its first op; ``helpers.training`` calls it on import.
+
+    Example: ``configure_threads(1)``
+    """
+    if inter_op is None:
+        inter_op = int(os.environ.get("LESSON_TF_INTER_OP_THREADS", "1"))
+    try:
+        tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+    except RuntimeError:  # TensorFlow already started: keep its settings
+        pass
+
+
+configure_threads()
+
+
 def set_seed(seed: int = 42) -> None:
     """Seed Python, NumPy and Keras and make TensorFlow's ops deterministic, so reruns match.
 

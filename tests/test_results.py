@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers import PROJECT_ROOT
-from helpers.results import FIELDS, check_rmse, load_results, record_result, results_dir, rmse
+from helpers.results import FIELDS, check_rmse, load_predictions, load_results, record_result, results_dir, rmse
 
 # --- rmse -------------------------------------------------------------------------------------
 
@@ -170,3 +170,31 @@ def test_record_result_file_mode_follows_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_record_result_keeps_predictions_and_dates(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=3, freq="D")
+    record_result("Model A", "07", 3.2, predictions=np.array([[1.0], [2.5], [0.25]]), dates=dates, folder=tmp_path)
+    series = load_predictions("Model A", folder=tmp_path)
+    assert list(series.index) == list(dates)
+    assert series.tolist() == [1.0, 2.5, 0.25]
+    # the table stays the plain summary
+    assert list(load_results(tmp_path).columns) == FIELDS
+
+
+def test_record_result_rejects_predictions_without_dates_or_of_other_length(tmp_path):
+    with pytest.raises(ValueError, match="together"):
+        record_result("Model A", "07", 3.2, predictions=[1.0, 2.0], folder=tmp_path)
+    with pytest.raises(ValueError, match="2 predictions for 3 dates"):
+        record_result(
+            "Model A", "07", 3.2, predictions=[1.0, 2.0], dates=pd.date_range("2009-01-01", periods=3), folder=tmp_path
+        )
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_load_predictions_errors_name_the_fix(tmp_path):
+    record_result("Scores only", "09", 3.0, folder=tmp_path)
+    with pytest.raises(ValueError, match="holds no predictions"):
+        load_predictions("Scores only", folder=tmp_path)
+    with pytest.raises(ValueError, match="No result recorded for 'Missing'. Recorded: Scores only"):
+        load_predictions("Missing", folder=tmp_path)

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from helpers.training import EpochTimer, set_seed
+from helpers.training import EpochTimer, configure_threads, set_seed
 
 keras = pytest.importorskip("keras")
 
@@ -110,3 +110,24 @@ def test_epoch_timer_before_any_fit():
     assert timer.seconds == []
     assert timer.total_seconds == 0.0
     assert math.isnan(timer.seconds_per_epoch)
+
+
+def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(monkeypatch):
+    import tensorflow as tf
+
+    before = tf.config.threading.get_inter_op_parallelism_threads()
+    monkeypatch.setenv("LESSON_TF_INTER_OP_THREADS", "3")
+    configure_threads()  # the runtime has started in this test session: settings are kept, no error
+    assert tf.config.threading.get_inter_op_parallelism_threads() == before
+
+
+def test_a_fresh_process_runs_with_one_inter_op_thread_unless_told_otherwise():
+    import subprocess
+    import sys
+
+    code = "import helpers.training, tensorflow as tf; print(tf.config.threading.get_inter_op_parallelism_threads())"
+    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert default.stdout.strip() == "1"
+    env = {**os.environ, "LESSON_TF_INTER_OP_THREADS": "0"}
+    override = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert override.stdout.strip() == "0"
