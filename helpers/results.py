@@ -10,13 +10,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers import PROJECT_ROOT
+from helpers.files import write_atomically
 
 FIELDS = ["model", "episode", "test_rmse", "n_weights", "epochs", "fit_seconds"]
 
@@ -39,16 +39,6 @@ def rmse(y_true, y_pred) -> float:
     if y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {y_true.size} and {y_pred.size}.")
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
-
-
-def make_readable(path: str) -> None:
-    """Give a file the usual permissions (0666 minus the umask), as tempfile makes it 0600.
-
-    Example: ``make_readable("results/01_dense.json.tmp")``
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _slug(text: str) -> str:
@@ -101,12 +91,7 @@ def record_result(
     folder = Path(folder) if folder is not None else results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(episode)}_{_slug(model)}.json"
-    # write beside the target, then rename: a reader never sees half a file
-    with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-        json.dump(record, handle, indent=2)
-    make_readable(handle.name)
-    os.replace(handle.name, path)
-    return path
+    return write_atomically(path, json.dumps(record, indent=2))
 
 
 def load_results(folder: str | Path | None = None) -> pd.DataFrame:

@@ -184,11 +184,12 @@ def test_interrupted_write_leaves_old_copy_and_no_temp_file(tool, fake_notebooks
     out.mkdir()
     (out / "01_intro.ipynb").write_text("old copy", encoding="utf-8")
 
-    def broken_write(notebook, handle, *args, **kwargs):
-        handle.write('{"cells": [')
+    import helpers.files
+
+    def broken_replace(src, dst):  # interrupted after the temporary file was written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tool.nbformat, "write", broken_write)
+    monkeypatch.setattr(helpers.files.os, "replace", broken_replace)
     with pytest.raises(KeyboardInterrupt):
         tool.main(["--output-dir", str(out), "01"])
     assert [path.name for path in out.iterdir()] == ["01_intro.ipynb"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import stat
 import sys
 
 import nbformat
@@ -202,13 +201,3 @@ def test_timed_out_cell_raises_and_keeps_the_file(run_lesson, tmp_path):
     assert path.read_bytes() == before
 
 
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-def test_write_atomically_keeps_ordinary_file_mode(run_lesson, tmp_path):
-    target = tmp_path / "05_mode.ipynb"
-    old = os.umask(0o022)
-    try:
-        run_lesson.write_atomically(new_notebook(cells=[new_code_cell("1")]), target)
-    finally:
-        os.umask(old)
-    assert nbformat.read(str(target), as_version=4).cells[0].source == "1"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o644

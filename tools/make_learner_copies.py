@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import argparse
 import copy as copying
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from helpers.files import write_atomically  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -89,28 +90,13 @@ def find_notebooks(prefixes: list[str], folder: Path | None = None) -> list[Path
     return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
 
 
-def write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
-    """Write a notebook to a temporary file beside ``target`` and rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp", delete=False, encoding="utf-8"
-    )
-    try:
-        with handle:
-            nbformat.write(notebook, handle)
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def make_copy(source: Path, output_dir: Path) -> Path:
     """Read one instructor notebook, validate its learner copy and write it to ``output_dir``."""
     notebook = nbformat.read(source, as_version=4)
     result = learner_copy(notebook)
     nbformat.validate(result)
     target = output_dir / source.name
-    write_atomically(result, target)
+    write_atomically(target, nbformat.writes(result))
     return target
 
 

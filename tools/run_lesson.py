@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
 
-from helpers.results import make_readable  # noqa: E402
+from helpers.files import write_atomically  # noqa: E402
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
@@ -44,18 +42,6 @@ def find_notebooks(selection: list[str]) -> list[Path]:
         names = ", ".join(path.name for path in available)
         raise SystemExit(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
     return chosen
-
-
-def write_atomically(notebook, target: Path) -> None:
-    """Write a notebook beside its target and rename it into place, so no half-written file is left."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as handle:
-        nbformat.write(notebook, handle)
-    if target.exists():
-        shutil.copymode(target, handle.name)
-    else:
-        make_readable(handle.name)
-    os.replace(handle.name, target)
 
 
 def failing_cell(notebook) -> tuple[int, str]:
@@ -92,7 +78,7 @@ def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
         number, first_line = failing_cell(notebook)
         raise NotebookFailed(path, number, first_line, error) from error
     elapsed = time.perf_counter() - started
-    write_atomically(notebook, (output_dir / path.name) if output_dir else path)
+    write_atomically((output_dir / path.name) if output_dir else path, nbformat.writes(notebook))
     return elapsed
 
 
@@ -111,12 +97,12 @@ def summarise(results_folder: Path | None = None) -> None:
     if table.empty:
         print("No results recorded yet.")
         return
-    table.to_csv(folder / "summary.csv", index=False)
+    write_atomically(folder / "summary.csv", table.to_csv(index=False))
     header = "| " + " | ".join(table.columns) + " |"
     lines = [header, "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(f"{value:.3f}" if isinstance(value, float) else str(value) for value in row) + " |"
               for row in table.itertuples(index=False)]
-    (folder / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomically(folder / "summary.md", "\n".join(lines) + "\n")
     ax = plot_comparison(table)
     ax.figure.tight_layout()
     ax.figure.savefig(folder / "comparison.png", dpi=120)
