@@ -201,3 +201,143 @@ def test_timed_out_cell_raises_and_keeps_the_file(run_lesson, tmp_path):
     assert path.read_bytes() == before
 
 
+
+
+# --- several notebooks at once, in the order their needs ask for ----------------------------------
+
+
+def needing(path, *prefixes):
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.metadata["lesson"] = {"needs": list(prefixes)}
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def wait_for(marker):
+    """Code for a cell that waits up to 60 s for a file, then fails."""
+    return (
+        "import pathlib, time\n"
+        f"deadline = time.time() + 60\n"
+        f"while not pathlib.Path({str(marker)!r}).exists():\n"
+        "    assert time.time() < deadline, 'the other notebook never ran'\n"
+        "    time.sleep(0.1)"
+    )
+
+
+def touch(marker):
+    return f"import pathlib\npathlib.Path({str(marker)!r}).write_text('here')"
+
+
+def test_needs_of_reads_the_metadata(run_lesson, tmp_path):
+    first = write_notebook(tmp_path / "01_a.ipynb", new_code_cell("1"))
+    second = write_notebook(tmp_path / "02_b.ipynb", new_code_cell("2"))
+    third = needing(write_notebook(tmp_path / "03_c.ipynb", new_code_cell("3")), "01", "02_b")
+    assert run_lesson.needs_of(first) == []
+    assert run_lesson.needs_of(third) == [first, second]
+
+
+@pytest.mark.parametrize(
+    "needs, message",
+    [
+        (["07"], "names '07', but no notebook starts with it"),
+        (["03"], "only earlier notebooks, not 03_c.ipynb"),
+        (["04"], "only earlier notebooks, not 04_d.ipynb"),
+        ("01", "must be a list of notebook name prefixes"),
+        ([""], "must be a list of notebook name prefixes"),
+    ],
+)
+def test_needs_of_refuses_bad_metadata(run_lesson, tmp_path, needs, message):
+    write_notebook(tmp_path / "01_a.ipynb", new_code_cell("1"))
+    write_notebook(tmp_path / "04_d.ipynb", new_code_cell("4"))
+    path = write_notebook(tmp_path / "03_c.ipynb", new_code_cell("3"))
+    notebook = nbformat.read(str(path), as_version=4)
+    notebook.metadata["lesson"] = {"needs": needs}
+    nbformat.write(notebook, str(path))
+    with pytest.raises(SystemExit, match=message.replace(".", r"\.")):
+        run_lesson.needs_of(path)
+
+
+def test_two_jobs_run_two_notebooks_at_the_same_time(run_lesson, tmp_path):
+    # each notebook waits for the other's marker: only a parallel run can finish both
+    first = write_notebook(tmp_path / "01_a.ipynb", new_code_cell(touch(tmp_path / "a")), new_code_cell(wait_for(tmp_path / "b")))
+    second = write_notebook(tmp_path / "02_b.ipynb", new_code_cell(touch(tmp_path / "b")), new_code_cell(wait_for(tmp_path / "a")))
+    lines = []
+    seconds = run_lesson.run_notebooks([first, second], jobs=2, timeout=120, report=lines.append)
+    assert set(seconds) == {first, second}
+    assert [line.split()[-1] for line in lines[:2]] == ["running", "running"]
+    assert sum("ok in" in line for line in lines) == 2
+    for path in (first, second):  # both written back, every cell executed, none raised
+        cells = nbformat.read(str(path), as_version=4).cells
+        assert all(cell.execution_count for cell in cells)
+        assert not any(output.output_type == "error" for cell in cells for output in cell.outputs)
+
+
+def test_a_notebook_waits_for_the_notebooks_it_needs(run_lesson, tmp_path):
+    slow = write_notebook(tmp_path / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(2)\n" + touch(tmp_path / "done")))
+    other = write_notebook(tmp_path / "02_other.ipynb", new_code_cell("1 + 1"))
+    reader = needing(
+        write_notebook(tmp_path / "03_reader.ipynb",
+                       new_code_cell(f"import pathlib\nassert pathlib.Path({str(tmp_path / 'done')!r}).exists()")),
+        "01",
+    )
+    lines = []
+    run_lesson.run_notebooks([slow, other, reader], jobs=3, timeout=120, report=lines.append)
+    order = [line.split()[1] for line in lines]
+    # the reader starts only after the notebook it needs has finished
+    assert order.index("03_reader.ipynb") > [i for i, line in enumerate(lines) if "01_slow" in line and "ok in" in line][0]
+
+
+def test_a_failure_stops_the_other_running_notebooks_and_writes_neither(run_lesson, tmp_path):
+    slow = write_notebook(tmp_path / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(90)"),
+                          new_code_cell(touch(tmp_path / "finished")))
+    failing = write_notebook(tmp_path / "02_fails.ipynb", new_code_cell('raise ValueError("broken on purpose")'))
+    later = write_notebook(tmp_path / "03_later.ipynb", new_code_cell(touch(tmp_path / "later ran")))
+    before = {path: path.read_bytes() for path in (slow, failing, later)}
+    lines = []
+    with pytest.raises(run_lesson.NotebookFailed, match="broken on purpose") as failure:
+        run_lesson.run_notebooks([slow, failing, later], jobs=2, timeout=120, report=lines.append)
+    assert failure.value.path == failing
+    assert any("01_slow.ipynb" in line and "stopped" in line for line in lines)
+    assert not any("03_later" in line for line in lines)  # never started
+    assert {path: path.read_bytes() for path in before} == before
+    assert not (tmp_path / "finished").exists() and not (tmp_path / "later ran").exists()
+
+
+@pytest.mark.parametrize("jobs", [0, -2, 1.5, True])
+def test_run_notebooks_refuses_a_bad_number_of_jobs(run_lesson, tmp_path, jobs):
+    path = write_notebook(tmp_path / "01_a.ipynb", new_code_cell("1"))
+    with pytest.raises(ValueError, match="jobs must be a whole number >= 1"):
+        run_lesson.run_notebooks([path], jobs=jobs)
+
+
+def test_main_refuses_zero_jobs(run_lesson, notebooks_folder, capsys):
+    with pytest.raises(SystemExit):
+        run_lesson.main(["--jobs", "0", "01"])
+    assert "--jobs must be 1 or more" in capsys.readouterr().err
+
+
+def test_default_jobs_is_one_per_core_up_to_four(run_lesson, monkeypatch):
+    for cores, expected in [(None, 1), (1, 1), (2, 2), (4, 4), (16, 4)]:
+        monkeypatch.setattr(run_lesson.os, "cpu_count", lambda cores=cores: cores)
+        assert run_lesson.default_jobs() == expected
+
+
+def test_every_notebook_that_reads_results_says_which_it_needs(run_lesson):
+    for path in run_lesson.find_notebooks([]):
+        source = "\n".join(cell.source for cell in nbformat.read(str(path), as_version=4).cells if cell.cell_type == "code")
+        needs = run_lesson.needs_of(path)  # raises on bad metadata
+        if "load_results(" in source or "load_predictions(" in source:
+            assert needs, f"{path.name} reads recorded results but its metadata lesson.needs is empty"
+
+
+def test_a_dying_kernel_is_reported_with_its_last_messages(run_lesson, tmp_path, capfd):
+    path = write_notebook(
+        tmp_path / "05_dies.ipynb",
+        new_code_cell("import os, sys\nos.write(2, b'last words of the kernel\\n')\nos._exit(3)"),
+    )
+    before = path.read_bytes()
+    with pytest.raises(run_lesson.NotebookFailed) as failure:
+        run_lesson.execute(path, None, timeout=60)
+    assert "last words of the kernel" in str(failure.value)
+    assert path.read_bytes() == before
+    assert "TCP without encryption" not in capfd.readouterr().err  # the kernel's stderr stays off the terminal

@@ -1,28 +1,39 @@
-"""Run the whole lesson: execute every notebook in order, each in a fresh kernel, then summarise.
+"""Run the whole lesson: execute every notebook, each in a fresh kernel, then summarise the results.
 
 Usage:
     python tools/run_lesson.py                 # all notebooks, outputs written back in place
     python tools/run_lesson.py 03 05           # only the notebooks whose names start with 03 or 05
     python tools/run_lesson.py --output-dir out/   # leave notebooks/ untouched, write executed copies to out/
+    python tools/run_lesson.py --jobs 1        # one notebook at a time
 
-Executed notebooks are written only when every cell ran: a failing cell stops the run, names the
-notebook, the cell and the error, and exits non-zero, leaving the notebook on disk as it was.
+Several notebooks run at once (``--jobs``, by default one per CPU core, at most 4): the small models
+keep about one core busy each, and every kernel keeps TensorFlow's default threads, so the results are
+the same as from a notebook run on its own. A notebook that reads other notebooks' results names them
+in its metadata (``"lesson": {"needs": ["05"]}``) and starts only after they have finished; among the
+notebooks ready to start, those that more notebooks wait for go first.
+
+Executed notebooks are written only when every cell ran: a failing cell stops the run (the other
+running notebooks are stopped too), names the notebook, the cell and the error, and exits non-zero,
+leaving the notebooks on disk as they were.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -61,7 +72,7 @@ class NotebookFailed(Exception):
         self.path, self.cell, self.first_line, self.error = path, cell, first_line, error
 
 
-def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
+async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> float:
     """Execute one notebook in a fresh kernel and write it; return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -72,14 +83,124 @@ def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()
-    try:
-        client.execute()
-    except (CellExecutionError, CellTimeoutError) as error:
-        number, first_line = failing_cell(notebook)
-        raise NotebookFailed(path, number, first_line, error) from error
+    # The kernel process's own stderr (a start-up warning about TCP, a crash message) goes to a file,
+    # not the terminal; it is shown only if the kernel dies.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_log:
+        try:
+            await client.async_execute(stderr=kernel_log)
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+            number, first_line = failing_cell(notebook)
+            if isinstance(error, DeadKernelError):
+                kernel_log.seek(0)
+                last_lines = "".join(kernel_log.readlines()[-20:])
+                error = DeadKernelError(f"{error}\nThe kernel's last messages:\n{last_lines}")
+            raise NotebookFailed(path, number, first_line, error) from error
     elapsed = time.perf_counter() - started
     write_atomically((output_dir / path.name) if output_dir else path, nbformat.writes(notebook))
     return elapsed
+
+
+def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
+    """Execute one notebook in a fresh kernel and write it; return the seconds it took."""
+    return asyncio.run(execute_async(path, output_dir, timeout))
+
+
+def needs_of(path: Path) -> list[Path]:
+    """The notebooks whose results ``path`` reads: its metadata ``lesson.needs``, prefixes of earlier notebooks."""
+    declared = nbformat.read(path, as_version=4).metadata.get("lesson", {}).get("needs", [])
+    if not isinstance(declared, list) or not all(isinstance(prefix, str) and prefix for prefix in declared):
+        raise SystemExit(f"{path.name}: metadata lesson.needs must be a list of notebook name prefixes, e.g. [\"05\"].")
+    available = sorted(path.parent.glob("[0-9][0-9]_*.ipynb"))
+    needed = []
+    for prefix in declared:
+        matches = [other for other in available if other.name.startswith(prefix)]
+        if not matches:
+            raise SystemExit(f"{path.name}: metadata lesson.needs names {prefix!r}, but no notebook starts with it.")
+        later = [other.name for other in matches if other.name >= path.name]
+        if later:
+            raise SystemExit(f"{path.name}: metadata lesson.needs may name only earlier notebooks, not {', '.join(later)}.")
+        needed += matches
+    return needed
+
+
+def default_jobs() -> int:
+    """Notebooks to run at once by default: one per CPU core, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+async def run_notebooks_async(
+    paths: list[Path],
+    output_dir: Path | None = None,
+    timeout: int = 1200,
+    jobs: int = 1,
+    report: Callable[[str], None] = print,
+) -> dict[Path, float]:
+    """Execute ``paths``, up to ``jobs`` at once, each after the notebooks it needs; seconds per notebook.
+
+    A failure stops the notebooks still running (they are not written) and raises ``NotebookFailed``.
+    """
+    # a need outside the selection is not waited for: the notebook reads the results already on disk
+    needs = {path: [other for other in needs_of(path) if other in paths] for path in paths}
+    number = {path: index for index, path in enumerate(paths, start=1)}
+    # how many notebooks wait, directly or not, for each one: the busiest start first
+    waited_for = {path: set() for path in paths}
+    for path in reversed(paths):  # needs come earlier, so a notebook's own waiters are all known here
+        for need in needs[path]:
+            waited_for[need] |= {path} | waited_for[path]
+    width = max(len(path.name) for path in paths)
+    started_all = time.perf_counter()
+    waiting, running, seconds = list(paths), {}, {}
+
+    def line(path: Path, text: str) -> str:
+        return f"[{number[path]:>{len(str(len(paths)))}}/{len(paths)}] {path.name:<{width}}  {text}"
+
+    try:
+        while waiting or running:
+            ready = [path for path in waiting if all(need in seconds for need in needs[path])]
+            for path in sorted(ready, key=lambda path: (-len(waited_for[path]), number[path])):
+                if len(running) >= jobs:
+                    break
+                waiting.remove(path)
+                running[asyncio.ensure_future(execute_async(path, output_dir, timeout))] = path
+                report(line(path, "running"))
+            if not running:
+                raise ValueError("Some notebooks need notebooks that come after them; pass the paths in lesson order.")
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            failures = []
+            for task in sorted(done, key=lambda task: number[running[task]]):
+                path = running.pop(task)
+                if task.exception() is not None:
+                    failures.append(task.exception())
+                    report(line(path, "FAILED"))
+                    continue
+                seconds[path] = task.result()
+                report(line(path, f"ok in {seconds[path]:.1f} s  ({time.perf_counter() - started_all:.0f} s so far)"))
+            if failures:
+                raise failures[0]
+    finally:
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)  # kernels shut down, nothing written
+            for path in running.values():
+                report(line(path, "stopped (left unchanged)"))
+    return seconds
+
+
+def run_notebooks(
+    paths: list[Path],
+    output_dir: Path | None = None,
+    timeout: int = 1200,
+    jobs: int = 1,
+    report: Callable[[str], None] = print,
+) -> dict[Path, float]:
+    """Execute ``paths``, up to ``jobs`` at once, each after the notebooks it needs; seconds per notebook.
+
+    Example: ``run_notebooks(find_notebooks(["03"]), jobs=1)``
+    """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}.")
+    return asyncio.run(run_notebooks_async(paths, output_dir, timeout, jobs, report))
 
 
 def summarise(results_folder: Path | None = None) -> None:
@@ -117,29 +238,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help="name prefixes of the notebooks to run, e.g. 03 (default: all)")
     parser.add_argument("--output-dir", type=Path, help="write executed notebooks here instead of in place")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds a single cell may take (default 1200)")
+    parser.add_argument("--jobs", type=int, default=default_jobs(),
+                        help=f"notebooks to run at once (default here: {default_jobs()}, one per core, at most 4)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, got {args.jobs}")
 
     paths = find_notebooks(args.notebooks)
     if not paths:
         print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
         return 1
+    for path in paths:
+        needs_of(path)  # a bad lesson.needs stops the run here, before any result is cleared
     if not args.notebooks:  # a full run starts from an empty results table
         from helpers.results import results_dir
 
         for stale in results_dir().glob("*.json"):
             stale.unlink()
     total_started = time.perf_counter()
-    for number, path in enumerate(paths, start=1):
-        print(f"[{number}/{len(paths)}] {path.name} ...", end=" ", flush=True)
-        try:
-            seconds = execute(path, args.output_dir, args.timeout)
-        except NotebookFailed as failure:
-            print("FAILED", flush=True)
-            where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
-            print(f"\n{path.name}: {where} raised an error; the notebook on disk is unchanged.\n", file=sys.stderr)
-            print(str(failure.error), file=sys.stderr)
-            return 1
-        print(f"ok in {seconds:.1f} s", flush=True)
+    print(f"Running {len(paths)} notebook(s), {min(args.jobs, len(paths))} at a time.", flush=True)
+    try:
+        run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
+    except NotebookFailed as failure:
+        where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
+        print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged.\n", file=sys.stderr)
+        print(str(failure.error), file=sys.stderr)
+        return 1
     print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
     summarise()
     return 0

@@ -1,0 +1,715 @@
+"""Measure the lesson's speed: windowing helpers, notebook wall time and peak memory, speed-ups.
+
+Usage (from the project root, with the project's environment):
+    .venv/bin/python benchmarks/run_benchmarks.py              # everything (about 12 minutes on 2 cores)
+    .venv/bin/python benchmarks/run_benchmarks.py --quick      # windowing, then notebooks 01 and 03 only
+    .venv/bin/python benchmarks/run_benchmarks.py --notebooks 03 05
+    .venv/bin/python benchmarks/run_benchmarks.py --no-readme  # print the figures, leave README.md alone
+
+It prints its figures and writes them into benchmarks/README.md (between the two ``figures`` markers,
+keeping the text above them). Executed notebooks and result files go to a temporary folder only:
+nothing under notebooks/ or results/ is written.
+
+Internal mode, used for every notebook so that its kernel's peak memory can be read:
+    python benchmarks/run_benchmarks.py --one NOTEBOOK --out DIR
+executes NOTEBOOK in a fresh kernel, writes the executed copy into DIR and prints one line
+``BENCHMARK_RESULT {json}`` with the wall time, the kernel's CPU time and its peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+README = Path(__file__).resolve().parent / "README.md"
+sys.path.insert(0, str(ROOT))
+
+EPISODES = ("01", "02", "03", "04", "05", "06")
+QUICK_NOTEBOOKS = ("01", "03")
+REPEATS = 5
+TARGET_WINDOW_SPEED_UP = 100.0
+TARGET_RATIO = 0.8
+TARGET_LESSON_SECONDS = 240.0
+RESULT_PREFIX = "BENCHMARK_RESULT "
+CHECK_PREFIX = "BENCHMARK_CHECK "
+FIGURES_START = "<!-- figures: start (everything below is rewritten by run_benchmarks.py) -->"
+FIGURES_END = "<!-- figures: end -->"
+
+# First code cell of a baseline notebook: TensorFlow's default inter-op threads and the naive
+# windowing functions, both in place before the notebook's own imports.
+BASELINE_CELL = """\
+# benchmark baseline (inserted by benchmarks/run_benchmarks.py; not part of the lesson):
+# TensorFlow's default inter-op threads and the naive loop-per-sample windowing functions.
+import os
+import sys
+
+os.environ["LESSON_TF_INTER_OP_THREADS"] = "0"  # read when helpers.training is imported
+assert "helpers.training" not in sys.modules, "helpers.training was imported before the baseline cell"
+sys.path.insert(0, {root!r})
+
+import helpers.windows
+from benchmarks import naive_windows
+
+helpers.windows.make_sequences = naive_windows.make_sequences
+helpers.windows.make_lagged = naive_windows.make_lagged
+"""
+
+# Last code cell of every benchmarked copy: reports which speed-ups were in effect.
+CHECK_CELL = """\
+# benchmark check (appended by benchmarks/run_benchmarks.py; not part of the lesson)
+import json as _bench_json
+import sys as _bench_sys
+
+_bench = {}
+for _bench_name in ("make_sequences", "make_lagged"):
+    if _bench_name in globals():
+        _bench[_bench_name] = getattr(globals()[_bench_name], "__module__", "?")
+if "tensorflow" in _bench_sys.modules:
+    _bench["inter_op_threads"] = _bench_sys.modules["tensorflow"].config.threading.get_inter_op_parallelism_threads()
+if "keras" in _bench_sys.modules:
+    _bench_models = [v for v in list(globals().values()) if isinstance(v, _bench_sys.modules["keras"].Model)]
+    _bench["steps_per_execution"] = sorted({str(getattr(m, "steps_per_execution", "?")) for m in _bench_models})
+print(%r + _bench_json.dumps(_bench))
+""" % CHECK_PREFIX
+
+
+# --------------------------------------------------------------------------------------------
+# The machine
+
+
+def read_key(path: str, key: str) -> str | None:
+    """The value of the first ``key: value`` / ``key=value`` line of a text file, if any."""
+    try:
+        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines():
+            name, sep, value = line.partition(":" if ":" in line else "=")
+            if sep and name.strip() == key:
+                return value.strip().strip('"')
+    except OSError:
+        return None
+    return None
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as ``/proc/loadavg`` gives them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def version_of(*packages: str) -> str:
+    """The installed version of the first of ``packages`` found (e.g. tensorflow or tensorflow-cpu), without importing it."""
+    for package in packages:
+        try:
+            return metadata.version(package) + ("" if package == packages[0] else f" ({package})")
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes on the machine have used since boot (from ``/proc/stat``), or NaN."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in (fields + ["0"] * 8)[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def describe_machine() -> dict[str, str]:
+    """CPU, cores, memory, OS, Python and library versions, date: what the figures were measured on."""
+    memory_kib = read_key("/proc/meminfo", "MemTotal")
+    memory = f"{int(memory_kib.split()[0]) / 1024**2:.1f} GiB" if memory_kib else "?"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "CPU": read_key("/proc/cpuinfo", "model name") or platform.processor() or "?",
+        "cores (os.cpu_count)": f"{os.cpu_count()} (usable by this process: {usable})",
+        "memory": memory,
+        "OS": f"{read_key('/etc/os-release', 'PRETTY_NAME') or platform.system()} (kernel {platform.release()})",
+        "Python": platform.python_version(),
+        "TensorFlow": version_of("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tf-nightly"),
+        "Keras": version_of("keras"),
+        "NumPy / pandas": f"{version_of('numpy')} / {version_of('pandas')}",
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load average (1, 5, 15 min) at the start": load_average(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Windowing
+
+
+@dataclass
+class WindowTiming:
+    name: str
+    vectorised_s: float
+    naive_s: float
+
+    @property
+    def speed_up(self) -> float:
+        return self.naive_s / self.vectorised_s
+
+
+def best_per_call(function: Callable[[], Any], repeats: int = REPEATS) -> float:
+    """Best of ``repeats`` timings, in seconds per call; fast functions are looped >= 0.2 s per timing."""
+    timer = timeit.Timer(function)
+    number, _ = timer.autorange()
+    return min(timer.repeat(repeat=repeats, number=number)) / number
+
+
+def assert_same_sequences(fast: tuple, slow: tuple) -> None:
+    """Both make_sequences results hold exactly the same X, y (values, dtype, shape) and dates."""
+    import numpy as np
+    import pandas as pd
+
+    for a, b, what in zip(fast[:2], slow[:2], ("X", "y")):
+        if a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b):
+            raise AssertionError(f"naive make_sequences differs in {what}: {a.dtype}{a.shape} vs {b.dtype}{b.shape}")
+    pd.testing.assert_index_equal(fast[2], slow[2], exact=True)
+
+
+def benchmark_windowing() -> list[WindowTiming]:
+    """make_sequences (windows 30 and 90) and make_lagged (30 lags) on Basel: vectorised vs naive."""
+    import pandas as pd
+
+    from benchmarks import naive_windows
+    from helpers import windows
+    from helpers.data import load_weather
+
+    weather = load_weather()
+    basel = windows.station_columns(weather, "BASEL")
+    timings = []
+    for window in (30, 90):
+        fast = windows.make_sequences(weather, basel, target="BASEL_sunshine", window=window)
+        slow = naive_windows.make_sequences(weather, basel, target="BASEL_sunshine", window=window)
+        assert_same_sequences(fast, slow)
+        timings.append(
+            WindowTiming(
+                f"make_sequences, window={window} ({fast[0].shape[0]}×{window}×{len(basel)})",
+                best_per_call(lambda: windows.make_sequences(weather, basel, "BASEL_sunshine", window)),
+                best_per_call(lambda: naive_windows.make_sequences(weather, basel, "BASEL_sunshine", window)),
+            )
+        )
+    fast = windows.make_lagged(weather, basel, lags=30)
+    slow = naive_windows.make_lagged(weather, basel, lags=30)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    timings.append(
+        WindowTiming(
+            f"make_lagged, lags=30 ({fast.shape[0]}×{fast.shape[1]} frame)",
+            best_per_call(lambda: windows.make_lagged(weather, basel, lags=30)),
+            best_per_call(lambda: naive_windows.make_lagged(weather, basel, lags=30)),
+        )
+    )
+    return timings
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook copies: baseline (no speed-ups) and the check cell
+
+
+def find_notebooks(prefixes: list[str] | None) -> list[Path]:
+    """The lesson's notebooks in order, or those whose names start with one of ``prefixes``."""
+    available = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not prefixes:
+        return available
+    unknown = [p for p in prefixes if not any(path.name.startswith(p) for path in available)]
+    if unknown:
+        raise SystemExit(f"No notebook starts with {', '.join(unknown)}. Notebooks: {', '.join(p.name for p in available)}")
+    return [path for path in available if any(path.name.startswith(p) for p in prefixes)]
+
+
+def is_episode(path: Path) -> bool:
+    return path.name[:2] in EPISODES
+
+
+_STEPS_LINE = re.compile(r"^[ \t]*steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+,?[ \t]*(#[^\n]*)?(\n|$)", re.M)
+_STEPS_KEY_LINE = re.compile(r"^[ \t]*[\"']steps_per_execution[\"'][ \t]*:[ \t]*[^,()\[\]{}\n#]+,?[ \t]*(#[^\n]*)?(\n|$)", re.M)
+_STEPS_ARG_AFTER = re.compile(r",\s*steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+?(?=[ \t]*[,)\n#])")
+_STEPS_ARG_BEFORE = re.compile(r"steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+?,[ \t]*")
+_STEPS_KEY = re.compile(r",?[ \t]*[\"']steps_per_execution[\"'][ \t]*:[ \t]*[^,()\[\]{}\n#]+?(?=[ \t]*[,}\n#])")
+_STEPS_LEFT = re.compile(r"\bsteps_per_execution[\"']?\s*[=:]")
+
+
+def _code_only(source: str) -> str:
+    """The source with comments and IPython magics/shell lines blanked (good enough for the checks)."""
+    lines = []
+    for line in source.splitlines():
+        lines.append("" if line.lstrip().startswith(("%", "!")) else re.sub(r"#.*", "", line))
+    return "\n".join(lines)
+
+
+def strip_steps_per_execution(source: str) -> str:
+    """Remove every ``steps_per_execution=...`` argument (or dict entry) from a code cell's source."""
+    if "steps_per_execution" not in source:
+        return source
+    stripped = _STEPS_LINE.sub("", source)
+    stripped = _STEPS_KEY_LINE.sub("", stripped)
+    stripped = _STEPS_ARG_AFTER.sub("", stripped)
+    stripped = _STEPS_ARG_BEFORE.sub("", stripped)
+    stripped = _STEPS_KEY.sub("", stripped)
+    if _STEPS_LEFT.search(_code_only(stripped)):
+        raise ValueError(f"Could not remove steps_per_execution from this cell:\n{source}")
+    try:
+        ast.parse(_code_only(stripped))
+    except SyntaxError as error:
+        raise ValueError(f"Removing steps_per_execution broke this cell ({error}):\n{source}") from error
+    return stripped
+
+
+def benchmark_copy(path: Path, folder: Path, baseline: bool) -> Path:
+    """A copy of the notebook in ``folder``: with the check cell last, and for the baseline without speed-ups."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    if baseline:
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.source = strip_steps_per_execution(cell.source)
+        first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
+        notebook.cells.insert(first_code, nbformat.v4.new_code_cell(BASELINE_CELL.format(root=str(ROOT))))
+    notebook.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    nbformat.write(notebook, target)
+    return target
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Running one notebook (child process) and collecting its figures (parent)
+
+
+def execute_one(path: Path, out_dir: Path, cwd: Path, timeout: int) -> dict[str, Any]:
+    """Child mode: execute one notebook in a fresh kernel; wall time, kernel CPU time and peak RSS."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    error = None
+    started = time.perf_counter()
+    try:
+        client.execute()  # starts the kernel, runs every cell, shuts the kernel down and reaps it
+    except (CellExecutionError, CellTimeoutError) as failure:
+        error = str(failure).strip().splitlines()[-1][:300] if str(failure).strip() else type(failure).__name__
+    wall = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel has exited: its peak is in here
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, out_dir / path.name)
+    check: dict[str, Any] = {}
+    for cell in notebook.cells[-1:]:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if line.startswith(CHECK_PREFIX):
+                    check = json.loads(line[len(CHECK_PREFIX):])
+    return {
+        "ok": error is None,
+        "error": error,
+        "wall_s": wall,
+        "cpu_s": children.ru_utime + children.ru_stime,
+        "peak_rss_mib": children.ru_maxrss / 1024,  # Linux: KiB, largest descendant
+        "check": check,
+    }
+
+
+@dataclass
+class NotebookRun:
+    notebook: str
+    variant: str  # "optimised" or "baseline"
+    ok: bool = False
+    error: str | None = None
+    wall_s: float = float("nan")
+    cpu_s: float = float("nan")
+    peak_rss_mib: float = float("nan")
+    other_cpu_s: float = float("nan")  # CPU used meanwhile by processes outside this notebook's run
+    check: dict[str, Any] = field(default_factory=dict)
+
+
+def run_in_child(path: Path, variant: str, out_dir: Path, results_dir: Path, timeout: int) -> NotebookRun:
+    """Execute ``path`` from a child Python process whose kernel writes its results into ``results_dir``."""
+    env = dict(os.environ)
+    env["LESSON_RESULTS_DIR"] = str(results_dir)
+    env.pop("LESSON_TF_INTER_OP_THREADS", None)  # the optimised variant uses the lesson's own setting
+    results_dir.mkdir(parents=True, exist_ok=True)
+    run = NotebookRun(path.name, variant)
+    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(path), "--out", str(out_dir),
+               "--timeout", str(timeout)]
+    busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    busy_after, tree_after = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    tree = (tree_after.ru_utime + tree_after.ru_stime) - (tree_before.ru_utime + tree_before.ru_stime)
+    run.other_cpu_s = max(0.0, busy_after - busy_before - tree)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if not lines:
+        run.error = f"child exited {completed.returncode}: {completed.stderr.strip()[-300:]}"
+        return run
+    for key, value in json.loads(lines[-1][len(RESULT_PREFIX):]).items():
+        setattr(run, key, value)
+    return run
+
+
+@dataclass
+class LessonRun:
+    """One run of the lesson's own command, ``tools/run_lesson.py``, on a selection of notebooks."""
+
+    prefixes: list[str]
+    jobs: int
+    ok: bool = False
+    error: str | None = None
+    wall_s: float = float("nan")
+    other_cpu_s: float = float("nan")
+    rmses: dict[str, float] = field(default_factory=dict)
+
+
+def run_lesson_command(prefixes: list[str], out_dir: Path, results_dir: Path, timeout: int) -> LessonRun:
+    """Time ``tools/run_lesson.py PREFIXES --output-dir OUT`` (its default --jobs) as a user runs it."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from run_lesson import default_jobs
+
+    env = dict(os.environ)
+    env["LESSON_RESULTS_DIR"] = str(results_dir)
+    env.pop("LESSON_TF_INTER_OP_THREADS", None)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run = LessonRun(list(prefixes), default_jobs())
+    command = [sys.executable, str(ROOT / "tools" / "run_lesson.py"), *prefixes, "--output-dir", str(out_dir),
+               "--timeout", str(timeout)]
+    busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run.wall_s = time.perf_counter() - started
+    busy_after, tree_after = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    tree = (tree_after.ru_utime + tree_after.ru_stime) - (tree_before.ru_utime + tree_before.ru_stime)
+    run.other_cpu_s = max(0.0, busy_after - busy_before - tree)
+    run.ok = completed.returncode == 0
+    if not run.ok:
+        run.error = f"exit {completed.returncode}: {completed.stderr.strip()[-300:]}"
+    run.rmses = recorded_rmses(results_dir, {path.name[:2] for path in find_notebooks(prefixes or None)})
+    return run
+
+
+def recorded_rmses(folder: Path, episodes: set[str]) -> dict[str, float]:
+    """Model name -> test RMSE from the result files that the given episodes recorded in ``folder``."""
+    found = {}
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record.get("episode") in episodes:
+            found[record["model"]] = float(record["test_rmse"])
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Figures as Markdown
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}" if value == value else "failed"
+
+
+def _short(value: float) -> str:
+    if value >= 0.1:
+        return f"{value:.3f} s"
+    return f"{value * 1000:.3f} ms" if value >= 1e-4 else f"{value * 1e6:.1f} µs"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def render_figures(
+    machine: dict[str, str],
+    windowing: list[WindowTiming],
+    runs: list[NotebookRun],
+    rmses: dict[str, dict[str, float]],
+    all_notebooks: bool,
+    mode: str,
+    load_after: str,
+    episodes_run: LessonRun | None = None,
+    lesson_run: LessonRun | None = None,
+) -> str:
+    """The figures section of the README, as Markdown."""
+    command = " ".join(["benchmarks/run_benchmarks.py", *sys.argv[1:]])
+    out = [f"## Figures ({mode})", "", f"Measured in one run of `{command}` on:", "", "| | |", "|---|---|"]
+    out += [f"| {key} | {value} |" for key, value in machine.items()]
+    out += [f"| load average (1, 5, 15 min) at the end | {load_after} |", ""]
+    out += ["Other jobs may have been using the CPUs during this run: re-measure on an idle machine before "
+            "relying on small differences.", ""]
+
+    out += ["### 1. Windowing (Basel, 9 columns, 3654 days)", "",
+            f"Seconds per call, best of {REPEATS}; the naive loops return exactly the same arrays/frame (asserted first).", "",
+            "| function | vectorised (helpers.windows) | naive loop (naive_windows) | naive / vectorised | ≥ 100× |",
+            "|---|---:|---:|---:|---|"]
+    for timing in windowing:
+        out.append(f"| {timing.name} | {_short(timing.vectorised_s)} | {_short(timing.naive_s)} | "
+                   f"{timing.speed_up:.0f}× | {_yes(timing.speed_up >= TARGET_WINDOW_SPEED_UP)} |")
+    out.append("")
+
+    if runs:
+        out += ["### 2. Notebooks: wall time and peak memory", "",
+                "Each notebook in a fresh kernel (nbclient), from its own child process. Wall time is "
+                "`client.execute()` including kernel start-up; CPU is the kernel's user + system time; "
+                "peak memory is the kernel's peak resident set (`ru_maxrss` of the child's children). "
+                "*Others' CPU* is the CPU time the rest of the machine used meanwhile (`/proc/stat` minus this "
+                "notebook's process tree): a measure of the noise from other jobs.", "",
+                "| notebook | variant | wall (s) | CPU (s) | peak RSS (MiB) | others' CPU (s) | status |",
+                "|---|---|---:|---:|---:|---:|---|"]
+        for run in runs:
+            status = "ok" if run.ok else f"FAILED: {run.error}"
+            out.append(f"| {run.notebook} | {run.variant} | {_seconds(run.wall_s)} | {_seconds(run.cpu_s)} | "
+                       f"{run.peak_rss_mib:.0f} | {_seconds(run.other_cpu_s)} | {status} |")
+        out.append("")
+
+    pairs = pair_runs(runs)
+    if pairs:
+        base_total = sum(b.wall_s for b, _ in pairs)
+        opt_total = sum(o.wall_s for _, o in pairs)
+        ratio = opt_total / base_total if base_total else float("nan")
+        out += ["### 3. Speed-ups: episodes as committed (optimised) vs without speed-ups (baseline)", "",
+                "Baseline copies: `steps_per_execution=...` removed from the compile calls, TensorFlow's default "
+                "inter-op threads (`LESSON_TF_INTER_OP_THREADS=0`), and the naive windowing loops in place of "
+                "`make_sequences` / `make_lagged`. Run alternately, baseline first, notebook by notebook.", "",
+                "| notebook | baseline (s) | optimised (s) | optimised / baseline |", "|---|---:|---:|---:|"]
+        for base, opt in pairs:
+            out.append(f"| {opt.notebook} | {_seconds(base.wall_s)} | {_seconds(opt.wall_s)} | {opt.wall_s / base.wall_s:.2f} |")
+        base_cpu = sum(b.cpu_s for b, _ in pairs)
+        opt_cpu = sum(o.cpu_s for _, o in pairs)
+        base_other = sum(b.other_cpu_s for b, _ in pairs)
+        opt_other = sum(o.other_cpu_s for _, o in pairs)
+        out += [f"| **total, one notebook at a time** | **{base_total:.1f}** | **{opt_total:.1f}** | **{ratio:.2f}** |", "",
+                f"CPU used by other processes meanwhile: {base_other:.1f} s during the baseline runs, "
+                f"{opt_other:.1f} s during the optimised runs.", "",
+                f"One notebook at a time, optimised / baseline = **{ratio:.3f}** in wall time; in the kernels' CPU "
+                f"time {opt_cpu:.1f} s / {base_cpu:.1f} s = {opt_cpu / base_cpu:.2f}. This is what the speed-ups "
+                "inside the notebooks buy a learner who runs one notebook.", ""]
+        if episodes_run is not None:
+            runner_ratio = episodes_run.wall_s / base_total if base_total else float("nan")
+            out += [f"The lesson's run command on the same episodes, `tools/run_lesson.py {' '.join(episodes_run.prefixes)}` "
+                    f"({episodes_run.jobs} notebooks at a time, each kernel with TensorFlow's default threads): "
+                    f"**{episodes_run.wall_s:.1f} s** from start to end of the command "
+                    + ("" if episodes_run.ok else f"(**FAILED**: {episodes_run.error}) ")
+                    + f"against {base_total:.1f} s for the baseline notebooks one at a time: "
+                    f"**{runner_ratio:.3f}** (target ≤ {TARGET_RATIO}: {_yes(episodes_run.ok and runner_ratio <= TARGET_RATIO)}). "
+                    f"Other processes used {episodes_run.other_cpu_s:.1f} s of CPU meanwhile.", ""]
+        out += [
+                "What each variant actually ran with (read from the kernels at the end of each notebook):", "",
+                "| notebook | variant | make_sequences / make_lagged from | inter-op threads | steps_per_execution of the models left in the notebook |",
+                "|---|---|---|---|---|"]
+        for base, opt in pairs:
+            for run in (base, opt):
+                check = run.check
+                functions = ", ".join(sorted({check[k] for k in ("make_sequences", "make_lagged") if k in check})) or "–"
+                threads = check.get("inter_op_threads", "?")
+                threads = f"{threads} (TF default)" if threads == 0 else threads
+                steps = ", ".join(check.get("steps_per_execution", [])) or "–"
+                out.append(f"| {run.notebook} | {run.variant} | {functions} | {threads} | {steps} |")
+        out.append("")
+        base_rmse, opt_rmse = rmses.get("baseline", {}), rmses.get("optimised", {})
+        runner_rmse = episodes_run.rmses if episodes_run is not None else None
+        models = [m for m in opt_rmse if m in base_rmse] + [m for m in base_rmse if m not in opt_rmse]
+        agree_all = bool(models)
+        header = "| model | baseline | optimised | run command | largest difference | same to 3 decimals |"
+        if runner_rmse is None:
+            header = "| model | baseline | optimised | largest difference | same to 3 decimals |"
+        out += ["Test RMSE (hours) of every model the episodes recorded:", "", header,
+                "|---|" + "---:|" * (header.count("|") - 3) + "---|"]
+        for model in models:
+            values = [base_rmse.get(model), opt_rmse.get(model)] + ([runner_rmse.get(model)] if runner_rmse is not None else [])
+            shown = " | ".join("missing" if value is None else f"{value:.4f}" for value in values)
+            if any(value is None for value in values):
+                agree_all = False
+                out.append(f"| {model} | {shown} | | **no** |")
+                continue
+            same = len({round(value, 3) for value in values}) == 1
+            agree_all &= same
+            out.append(f"| {model} | {shown} | {max(values) - min(values):.2g} | {_yes(same)} |")
+        out += ["", f"All recorded RMSEs agree to three decimals: **{'yes' if agree_all else 'no'}**.", ""]
+
+    optimised = [run for run in runs if run.variant == "optimised"]
+    if optimised:
+        total = sum(run.wall_s for run in optimised)
+        failed = [run.notebook for run in optimised if not run.ok]
+        scope = f"all {len(optimised)} notebooks" if all_notebooks else f"only {len(optimised)} notebooks, not the whole lesson"
+        out += ["### 4. The whole lesson", ""]
+        if lesson_run is not None:
+            out += [f"`tools/run_lesson.py` (the README's `make lesson`, {lesson_run.jobs} notebooks at a time), every "
+                    f"notebook in a fresh kernel: **{lesson_run.wall_s:.1f} s = {lesson_run.wall_s / 60:.1f} min** from start "
+                    "to end of the command"
+                    + (f" (target < {TARGET_LESSON_SECONDS / 60:.0f} min on 2 cores: "
+                       f"{_yes(lesson_run.ok and lesson_run.wall_s < TARGET_LESSON_SECONDS)})")
+                    + ("." if lesson_run.ok else f"; **FAILED**: {lesson_run.error}.")
+                    + f" Other processes used {lesson_run.other_cpu_s:.1f} s of CPU meanwhile.", ""]
+            alone = rmses.get("all optimised", {})
+            differing = sorted(model for model in set(alone) | set(lesson_run.rmses)
+                               if alone.get(model) != lesson_run.rmses.get(model))
+            out += [f"The {len(lesson_run.rmses)} test RMSEs this run recorded against those of the notebooks run one at a "
+                    "time in 2: " + ("**identical** (every digit)." if not differing and alone
+                                     else f"**different** for {', '.join(differing)}."), ""]
+        out += [f"One notebook at a time (the sum of the optimised wall times in 2, {scope}): "
+                f"**{total:.1f} s = {total / 60:.1f} min**" + (f". Failed: {', '.join(failed)}." if failed else "."), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def pair_runs(runs: list[NotebookRun]) -> list[tuple[NotebookRun, NotebookRun]]:
+    """(baseline, optimised) runs of the same notebook, in order."""
+    optimised = {run.notebook: run for run in runs if run.variant == "optimised"}
+    return [(run, optimised[run.notebook]) for run in runs if run.variant == "baseline" and run.notebook in optimised]
+
+
+INTRO = """\
+# Benchmarks
+
+`run_benchmarks.py` measures, in one run on one machine, what the lesson's speed-ups buy:
+
+1. **Windowing.** `helpers.windows.make_sequences` (Basel's 9 columns, windows of 30 and 90 days) and
+   `make_lagged` (30 lags) against `naive_windows.py`: the same functions written as a learner
+   first would, one Python loop over the samples, each window cut out with `iloc`. The naive
+   versions must return exactly the same arrays and frame (asserted before timing). Target: the
+   vectorised helpers at least 100 times faster.
+2. **Notebook wall time and peak memory.** Every notebook runs in a fresh kernel (nbclient), started
+   from its own child Python process; after the kernel has shut down the child reads
+   `getrusage(RUSAGE_CHILDREN).ru_maxrss`, the kernel's peak resident memory. Executed copies and
+   result files go to a temporary folder (`LESSON_RESULTS_DIR`); `notebooks/` and `results/` are
+   not touched.
+3. **The speed target.** Episodes 01–06 as committed ("optimised") against copies with no speed-ups
+   ("baseline": `steps_per_execution` removed from `compile`, TensorFlow's default inter-op threads,
+   the naive windowing loops patched in before the notebook's imports). The two variants run
+   alternately, notebook by notebook, so that they share the machine's noise; each has its own
+   results folder. That ratio is what the speed-ups inside a notebook buy. Then the lesson's run
+   command, `tools/run_lesson.py 01 02 03 04 05 06`, runs the committed episodes as a user runs
+   them (several at once, see the main README), timed from start to end of the command. Target: the
+   run command's time / the baseline notebooks' total ≤ 0.8, with every recorded test RMSE of the
+   three runs equal to three decimals.
+4. **The whole lesson.** `tools/run_lesson.py` over every notebook, timed from start to end of the
+   command (target: under 4 minutes on 2 cores), and its test RMSEs compared digit by digit with
+   those of the notebooks run one at a time in 2.
+
+Run it from the project root: `.venv/bin/python benchmarks/run_benchmarks.py` (about 12 minutes:
+the episodes run three times, the other notebooks twice), `--quick` for windowing plus notebooks 01 and 03, `--notebooks 03 05` for
+a selection, `--no-readme` to leave this file alone. The section below is rewritten by each run;
+edit only the text above the marker. Wall times depend on everything else the machine is doing:
+the figures record the load average and, per notebook, the CPU time other processes used
+meanwhile; re-measure on an idle machine before trusting small differences.
+"""
+
+
+def write_readme(figures: str) -> None:
+    """Replace the figures section of benchmarks/README.md, keeping the hand-written text above it."""
+    intro = INTRO
+    if README.exists():
+        text = README.read_text(encoding="utf-8")
+        intro = text.split(FIGURES_START)[0].rstrip() + "\n" if FIGURES_START in text else text.rstrip() + "\n"
+    README.write_text(f"{intro}\n{FIGURES_START}\n\n{figures}\n{FIGURES_END}\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="windowing, then notebooks 01 and 03 only")
+    parser.add_argument("--notebooks", nargs="+", metavar="PREFIX", help="only the notebooks whose names start so")
+    parser.add_argument("--no-readme", action="store_true", help="print the figures only; leave README.md alone")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (executed copies, results)")
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds a single cell may take (default 1200)")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child mode: execute this notebook
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cwd", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one:
+        if not args.out:
+            parser.error("--one needs --out")
+        result = execute_one(args.one, args.out, args.cwd, args.timeout)
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        return 0 if result["ok"] else 1
+
+    machine = describe_machine()
+    prefixes = list(QUICK_NOTEBOOKS) if args.quick else args.notebooks
+    paths = find_notebooks(prefixes)
+    all_notebooks = not prefixes
+    mode = "full run" if all_notebooks else ("quick run" if args.quick else "partial run: " + " ".join(prefixes))
+    print(f"Machine: {machine['CPU']}, {machine['cores (os.cpu_count)']} cores, load {load_average()}", flush=True)
+
+    print("\n1. Windowing (best of 5, seconds per call)", flush=True)
+    windowing = benchmark_windowing()
+    for timing in windowing:
+        print(f"  {timing.name}: vectorised {timing.vectorised_s:.6f} s, naive {timing.naive_s:.4f} s, "
+              f"{timing.speed_up:.0f}x", flush=True)
+
+    scratch = Path(tempfile.mkdtemp(prefix="lesson-benchmarks-"))
+    runs: list[NotebookRun] = []
+    try:
+        print(f"\n2-4. Notebooks (temporary folder {scratch})", flush=True)
+        # one snapshot of the notebooks, so both variants run the same version even if they are edited meanwhile
+        snapshot = scratch / "committed"
+        snapshot.mkdir()
+        for path in paths:
+            shutil.copy2(path, snapshot / path.name)
+        for path in paths:
+            variants = ("baseline", "optimised") if is_episode(path) else ("optimised",)
+            for variant in variants:
+                folder = scratch / variant
+                copy = benchmark_copy(snapshot / path.name, folder / "input", baseline=variant == "baseline")
+                run = run_in_child(copy, variant, folder / "executed", folder / "results", args.timeout)
+                runs.append(run)
+                status = "ok" if run.ok else f"FAILED: {run.error}"
+                print(f"  {path.name:32} {variant:9} {_seconds(run.wall_s):>7} s  CPU {_seconds(run.cpu_s):>7} s  "
+                      f"peak {run.peak_rss_mib:6.0f} MiB  others' CPU {_seconds(run.other_cpu_s):>5} s  {status}", flush=True)
+        # compare the models recorded by the episodes that ran in both variants
+        compared = {run.notebook[:2] for run in runs if run.variant == "baseline"}
+        rmses = {variant: recorded_rmses(scratch / variant / "results", compared) for variant in ("baseline", "optimised")}
+        rmses["all optimised"] = recorded_rmses(scratch / "optimised" / "results", {path.name[:2] for path in paths})
+        episodes_run = lesson_run = None
+        if compared:
+            print("\n3. The run command on the episodes", flush=True)
+            episodes_run = run_lesson_command(sorted(compared), scratch / "command" / "executed",
+                                              scratch / "command" / "results", args.timeout)
+            print(f"  tools/run_lesson.py {' '.join(sorted(compared))}: {episodes_run.wall_s:.1f} s, "
+                  f"{episodes_run.jobs} at a time, {'ok' if episodes_run.ok else episodes_run.error}", flush=True)
+        if all_notebooks:
+            print("\n4. The run command on the whole lesson", flush=True)
+            lesson_run = run_lesson_command([], scratch / "lesson" / "executed", scratch / "lesson" / "results", args.timeout)
+            print(f"  tools/run_lesson.py: {lesson_run.wall_s:.1f} s, {lesson_run.jobs} at a time, "
+                  f"{'ok' if lesson_run.ok else lesson_run.error}", flush=True)
+    finally:
+        if args.keep:
+            print(f"Kept {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    figures = render_figures(machine, windowing, runs, rmses, all_notebooks, mode, load_average(), episodes_run, lesson_run)
+    print("\n" + figures)
+    if not args.no_readme:
+        write_readme(figures)
+        print(f"Written: {README.relative_to(ROOT)}")
+    commands_ok = all(run.ok for run in (episodes_run, lesson_run) if run is not None)
+    return 0 if all(run.ok for run in runs) and commands_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
