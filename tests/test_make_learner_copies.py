@@ -153,6 +153,7 @@ def test_cli_writes_valid_learner_copies(tool, fake_notebooks, tmp_path, capsys)
         notebook = nbformat.read(str(path), as_version=4)
         nbformat.validate(notebook)
         assert notebook == tool.learner_copy(nbformat.read(str(fake_notebooks / path.name), as_version=4))
+        assert path.read_text(encoding="utf-8").endswith("}\n")  # a final newline, as Jupyter writes
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 3 and "01_intro.ipynb" in printed[0] and "02_rnn.ipynb" in printed[1]
     assert printed[-1].startswith("2 learner copies written")

@@ -114,6 +114,17 @@ def test_execute_writes_outputs_in_place(run_lesson, tmp_path):
     # the kernel ran in the notebook's folder, so relative paths in a notebook work
     assert outputs[1].data["text/plain"] == repr(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01_tiny.ipynb"]  # no temporary file left
+    assert path.read_text(encoding="utf-8").endswith("}\n")  # ends as Jupyter and nbformat.write end a file
+
+
+def test_execute_keeps_one_stdout_output_per_cell(run_lesson, tmp_path):
+    path = write_notebook(
+        tmp_path / "01_prints.ipynb",
+        new_code_cell("import sys, time\nprint('first')\nsys.stdout.flush()\ntime.sleep(0.5)\nprint('second')"),
+    )
+    run_lesson.execute(path, None, timeout=120)
+    outputs = nbformat.read(str(path), as_version=4).cells[0].outputs
+    assert [(output.output_type, output.name, output.text) for output in outputs] == [("stream", "stdout", "first\nsecond\n")]
 
 
 def test_execute_to_output_dir_leaves_source_alone(run_lesson, tmp_path):

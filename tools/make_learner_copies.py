@@ -96,7 +96,8 @@ def make_copy(source: Path, output_dir: Path) -> Path:
     result = learner_copy(notebook)
     nbformat.validate(result)
     target = output_dir / source.name
-    write_atomically(target, nbformat.writes(result))
+    text = nbformat.writes(result)
+    write_atomically(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write leaves it
     return target
 
 

@@ -80,6 +80,7 @@ async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> fl
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
+        coalesce_streams=True,  # one stdout output per cell, however the kernel happened to flush it
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()
@@ -96,7 +97,9 @@ async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> fl
                 error = DeadKernelError(f"{error}\nThe kernel's last messages:\n{last_lines}")
             raise NotebookFailed(path, number, first_line, error) from error
     elapsed = time.perf_counter() - started
-    write_atomically((output_dir / path.name) if output_dir else path, nbformat.writes(notebook))
+    text = nbformat.writes(notebook)
+    text += "" if text.endswith("\n") else "\n"  # as nbformat.write (and Jupyter) leave it
+    write_atomically((output_dir / path.name) if output_dir else path, text)
     return elapsed
 
 
