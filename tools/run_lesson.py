@@ -131,17 +131,8 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-async def run_notebooks_async(
-    paths: list[Path],
-    output_dir: Path | None = None,
-    timeout: int = 1200,
-    jobs: int = 1,
-    report: Callable[[str], None] = print,
-) -> dict[Path, float]:
-    """Execute ``paths``, up to ``jobs`` at once, each after the notebooks it needs; seconds per notebook.
-
-    A failure stops the notebooks still running (they are not written) and raises ``NotebookFailed``.
-    """
+async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jobs: int, report) -> dict[Path, float]:
+    """The event loop's side of ``run_notebooks``: start, wait, report, and stop everything on a failure."""
     # a need outside the selection is not waited for: the notebook reads the results already on disk
     needs = {path: [other for other in needs_of(path) if other in paths] for path in paths}
     number = {path: index for index, path in enumerate(paths, start=1)}
@@ -199,11 +190,13 @@ def run_notebooks(
 ) -> dict[Path, float]:
     """Execute ``paths``, up to ``jobs`` at once, each after the notebooks it needs; seconds per notebook.
 
+    A failure stops the notebooks still running (they are not written) and raises ``NotebookFailed``.
+
     Example: ``run_notebooks(find_notebooks(["03"]), jobs=1)``
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}.")
-    return asyncio.run(run_notebooks_async(paths, output_dir, timeout, jobs, report))
+    return asyncio.run(_schedule(paths, output_dir, timeout, jobs, report))
 
 
 def summarise(results_folder: Path | None = None) -> None:
