@@ -352,3 +352,46 @@ def test_a_dying_kernel_is_reported_with_its_last_messages(run_lesson, tmp_path,
     assert "last words of the kernel" in str(failure.value)
     assert path.read_bytes() == before
     assert "TCP without encryption" not in capfd.readouterr().err  # the kernel's stderr stays off the terminal
+
+
+def test_ctrl_c_stops_every_kernel_and_writes_nothing(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    pids = [tmp_path / "pid-1", tmp_path / "pid-2"]
+    for number, pid in enumerate(pids, start=1):
+        write_notebook(
+            folder / f"0{number}_long.ipynb",
+            new_code_cell(f"import os, time\nopen({str(pid)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)"),
+            new_code_cell(touch(tmp_path / f"finished-{number}")),
+        )
+    before = {path: path.read_bytes() for path in folder.iterdir()}
+    driver = (
+        "import importlib.util, sys, pathlib\n"
+        f"spec = importlib.util.spec_from_file_location('run_lesson', {str(PROJECT_ROOT / 'tools' / 'run_lesson.py')!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        f"module.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
+        "sys.exit(module.main(['--jobs', '2']))\n"
+    )
+    env = {**os.environ, "LESSON_RESULTS_DIR": str(tmp_path / "results")}
+    process = subprocess.Popen([sys.executable, "-c", driver], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 90
+        while not all(pid.exists() and pid.read_text() for pid in pids):
+            assert process.poll() is None and time.time() < deadline, process.communicate()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Interrupted" in err
+    assert out.count("stopped (left unchanged)") == 2
+    for pid in pids:  # both kernels have exited
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid.read_text()), 0)
+    assert {path: path.read_bytes() for path in folder.iterdir()} == before
+    assert not list(tmp_path.glob("finished-*"))

@@ -24,6 +24,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -196,7 +197,36 @@ def run_notebooks(
     """
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}.")
-    return asyncio.run(_schedule(paths, output_dir, timeout, jobs, report))
+    # The event loop runs in a worker thread. In the main thread nbclient would install its own Ctrl-C
+    # handler per kernel, and with several kernels Ctrl-C then stopped nothing. Here Ctrl-C reaches this
+    # thread as KeyboardInterrupt, cancels the schedule (every kernel is shut down, no notebook is
+    # written) and is raised again once that is done.
+    loop = asyncio.new_event_loop()
+    schedule = loop.create_task(_schedule(paths, output_dir, timeout, jobs, report))
+    outcome: dict[str, object] = {}
+    finished = threading.Event()  # not Thread.join: an interrupted join can report a live thread as ended
+
+    def work() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            outcome["seconds"] = loop.run_until_complete(schedule)
+        except BaseException as error:  # NotebookFailed, or the cancellation after Ctrl-C
+            outcome["error"] = error
+        finally:
+            loop.close()
+            finished.set()
+
+    threading.Thread(target=work, name="run-notebooks").start()
+    try:
+        while not finished.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        loop.call_soon_threadsafe(schedule.cancel)
+        finished.wait()
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["seconds"]
 
 
 def summarise(results_folder: Path | None = None) -> None:
@@ -260,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged.\n", file=sys.stderr)
         print(str(failure.error), file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted: the notebooks that were running are stopped and unchanged on disk.", file=sys.stderr)
+        return 130
     print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
     summarise()
     return 0
