@@ -509,7 +509,7 @@ def render_figures(
         if episodes_run is not None:
             runner_ratio = episodes_run.wall_s / base_total if base_total else float("nan")
             out += [f"The lesson's run command on the same episodes, `tools/run_lesson.py {' '.join(episodes_run.prefixes)}` "
-                    f"({episodes_run.jobs} notebooks at a time, each kernel with TensorFlow's default threads): "
+                    f"({episodes_run.jobs} notebooks at a time, each kernel with the thread settings of a notebook run on its own): "
                     f"**{episodes_run.wall_s:.1f} s** from start to end of the command "
                     + ("" if episodes_run.ok else f"(**FAILED**: {episodes_run.error}) ")
                     + f"against {base_total:.1f} s for the baseline notebooks one at a time: "

@@ -7,8 +7,8 @@ Usage:
     python tools/run_lesson.py --jobs 1        # one notebook at a time
 
 Several notebooks run at once (``--jobs``, by default one per CPU core, at most 4): the small models
-keep about one core busy each, and every kernel keeps TensorFlow's default threads, so the results are
-the same as from a notebook run on its own. A notebook that reads other notebooks' results names them
+keep about one core busy each, and every kernel has the thread settings of a notebook run on its own,
+so the results are the same too. A notebook that reads other notebooks' results names them
 in its metadata (``"lesson": {"needs": ["05"]}``) and starts only after they have finished; among the
 notebooks ready to start, those that more notebooks wait for go first.
 
