@@ -44,6 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 README = Path(__file__).resolve().parent / "README.md"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from helpers.files import lesson_notebooks, write_atomically, write_notebook  # noqa: E402
 
 EPISODES = ("01", "02", "03", "04", "05", "06")
 QUICK_NOTEBOOKS = ("01", "03")
@@ -231,13 +234,10 @@ def benchmark_windowing() -> list[WindowTiming]:
 
 def find_notebooks(prefixes: list[str] | None) -> list[Path]:
     """The lesson's notebooks in order, or those whose names start with one of ``prefixes``."""
-    available = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if not prefixes:
-        return available
-    unknown = [p for p in prefixes if not any(path.name.startswith(p) for path in available)]
-    if unknown:
-        raise SystemExit(f"No notebook starts with {', '.join(unknown)}. Notebooks: {', '.join(p.name for p in available)}")
-    return [path for path in available if any(path.name.startswith(p) for p in prefixes)]
+    try:
+        return lesson_notebooks(NOTEBOOKS, prefixes)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def is_episode(path: Path) -> bool:
@@ -290,37 +290,33 @@ def benchmark_copy(path: Path, folder: Path, baseline: bool) -> Path:
         first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
         notebook.cells.insert(first_code, nbformat.v4.new_code_cell(BASELINE_CELL.format(root=str(ROOT))))
     notebook.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
-    nbformat.write(notebook, target)
-    return target
+    return write_notebook(folder / path.name, notebook)
 
 
 # --------------------------------------------------------------------------------------------
 # 2. Running one notebook (child process) and collecting its figures (parent)
 
 
-def execute_one(path: Path, out_dir: Path, cwd: Path, timeout: int) -> dict[str, Any]:
+def execute_one(path: Path, out_dir: Path, timeout: int) -> dict[str, Any]:
     """Child mode: execute one notebook in a fresh kernel; wall time, kernel CPU time and peak RSS."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-        resources={"metadata": {"path": str(cwd)}},
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     error = None
     started = time.perf_counter()
     try:
         client.execute()  # starts the kernel, runs every cell, shuts the kernel down and reaps it
-    except (CellExecutionError, CellTimeoutError) as failure:
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as failure:
         error = str(failure).strip().splitlines()[-1][:300] if str(failure).strip() else type(failure).__name__
     wall = time.perf_counter() - started
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel has exited: its peak is in here
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, out_dir / path.name)
+    write_notebook(out_dir / path.name, notebook)
     check: dict[str, Any] = {}
     for cell in notebook.cells[-1:]:
         for output in cell.get("outputs", []):
@@ -350,20 +346,27 @@ class NotebookRun:
     check: dict[str, Any] = field(default_factory=dict)
 
 
-def run_in_child(path: Path, variant: str, out_dir: Path, results_dir: Path, timeout: int) -> NotebookRun:
-    """Execute ``path`` from a child Python process whose kernel writes its results into ``results_dir``."""
+def measured_child(command: list[str], results_dir: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command`` with its results in ``results_dir``: (completed, wall seconds, others' CPU seconds)."""
     env = dict(os.environ)
     env["LESSON_RESULTS_DIR"] = str(results_dir)
-    env.pop("LESSON_TF_INTER_OP_THREADS", None)  # the optimised variant uses the lesson's own setting
+    env.pop("LESSON_TF_INTER_OP_THREADS", None)  # the optimised runs use the lesson's own setting
     results_dir.mkdir(parents=True, exist_ok=True)
+    busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - started
+    busy_after, tree_after = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    tree = (tree_after.ru_utime + tree_after.ru_stime) - (tree_before.ru_utime + tree_before.ru_stime)
+    return completed, wall, max(0.0, busy_after - busy_before - tree)
+
+
+def run_in_child(path: Path, variant: str, out_dir: Path, results_dir: Path, timeout: int) -> NotebookRun:
+    """Execute ``path`` from a child Python process whose kernel writes its results into ``results_dir``."""
     run = NotebookRun(path.name, variant)
     command = [sys.executable, str(Path(__file__).resolve()), "--one", str(path), "--out", str(out_dir),
                "--timeout", str(timeout)]
-    busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    busy_after, tree_after = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    tree = (tree_after.ru_utime + tree_after.ru_stime) - (tree_before.ru_utime + tree_before.ru_stime)
-    run.other_cpu_s = max(0.0, busy_after - busy_before - tree)
+    completed, _, run.other_cpu_s = measured_child(command, results_dir)  # the child times the notebook itself
     lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if not lines:
         run.error = f"child exited {completed.returncode}: {completed.stderr.strip()[-300:]}"
@@ -386,41 +389,29 @@ class LessonRun:
     rmses: dict[str, float] = field(default_factory=dict)
 
 
-def run_lesson_command(prefixes: list[str], out_dir: Path, results_dir: Path, timeout: int) -> LessonRun:
-    """Time ``tools/run_lesson.py PREFIXES --output-dir OUT`` (its default --jobs) as a user runs it."""
-    sys.path.insert(0, str(ROOT / "tools"))
+def run_lesson_command(prefixes: list[str], episodes: set[str], out_dir: Path, results_dir: Path,
+                       timeout: int) -> LessonRun:
+    """Time ``tools/run_lesson.py PREFIXES --output-dir OUT`` with its default --jobs, as a user runs it."""
     from run_lesson import default_jobs
 
-    env = dict(os.environ)
-    env["LESSON_RESULTS_DIR"] = str(results_dir)
-    env.pop("LESSON_TF_INTER_OP_THREADS", None)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
     run = LessonRun(list(prefixes), default_jobs())
     command = [sys.executable, str(ROOT / "tools" / "run_lesson.py"), *prefixes, "--output-dir", str(out_dir),
-               "--timeout", str(timeout)]
-    busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    completed = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    run.wall_s = time.perf_counter() - started
-    busy_after, tree_after = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    tree = (tree_after.ru_utime + tree_after.ru_stime) - (tree_before.ru_utime + tree_before.ru_stime)
-    run.other_cpu_s = max(0.0, busy_after - busy_before - tree)
+               "--timeout", str(timeout), "--jobs", str(run.jobs)]
+    completed, run.wall_s, run.other_cpu_s = measured_child(command, results_dir)
     run.ok = completed.returncode == 0
     if not run.ok:
         run.error = f"exit {completed.returncode}: {completed.stderr.strip()[-300:]}"
-    run.rmses = recorded_rmses(results_dir, {path.name[:2] for path in find_notebooks(prefixes or None)})
+    run.rmses = recorded_rmses(results_dir, episodes)
     return run
 
 
 def recorded_rmses(folder: Path, episodes: set[str]) -> dict[str, float]:
-    """Model name -> test RMSE from the result files that the given episodes recorded in ``folder``."""
-    found = {}
-    for path in sorted(folder.glob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("episode") in episodes:
-            found[record["model"]] = float(record["test_rmse"])
-    return found
+    """Model name -> test RMSE of the results that the given episodes recorded in ``folder``."""
+    from helpers.results import load_results
+
+    table = load_results(folder)
+    table = table[table["episode"].isin(episodes)]
+    return dict(zip(table["model"], table["test_rmse"].astype(float)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -451,9 +442,10 @@ def render_figures(
     load_after: str,
     episodes_run: LessonRun | None = None,
     lesson_run: LessonRun | None = None,
+    arguments: list[str] = (),
 ) -> str:
     """The figures section of the README, as Markdown."""
-    command = " ".join(["benchmarks/run_benchmarks.py", *sys.argv[1:]])
+    command = " ".join(["benchmarks/run_benchmarks.py", *arguments])
     out = [f"## Figures ({mode})", "", f"Measured in one run of `{command}` on:", "", "| | |", "|---|---|"]
     out += [f"| {key} | {value} |" for key, value in machine.items()]
     out += [f"| load average (1, 5, 15 min) at the end | {load_after} |", ""]
@@ -580,53 +572,8 @@ def pair_runs(runs: list[NotebookRun]) -> list[tuple[NotebookRun, NotebookRun]]:
     return [(run, optimised[run.notebook]) for run in runs if run.variant == "baseline" and run.notebook in optimised]
 
 
-INTRO = """\
-# Benchmarks
-
-`run_benchmarks.py` measures, in one run on one machine, what the lesson's speed-ups buy:
-
-1. **Windowing.** `helpers.windows.make_sequences` (Basel's 9 columns, windows of 30 and 90 days) and
-   `make_lagged` (30 lags) against `naive_windows.py`: the same functions written as a learner
-   first would, one Python loop over the samples, each window cut out with `iloc`. The naive
-   versions must return exactly the same arrays and frame (asserted before timing). Target:
-   `make_sequences` at least 100 times faster; `make_lagged` is measured alongside.
-2. **Notebook wall time and peak memory.** Every notebook runs in a fresh kernel (nbclient), started
-   from its own child Python process; after the kernel has shut down the child reads
-   `getrusage(RUSAGE_CHILDREN).ru_maxrss`, the kernel's peak resident memory. Executed copies and
-   result files go to a temporary folder (`LESSON_RESULTS_DIR`); `notebooks/` and `results/` are
-   not touched.
-3. **The speed target.** Episodes 01–06 as committed ("optimised") against copies with no speed-ups
-   ("baseline": `steps_per_execution` removed from `compile`, TensorFlow's default inter-op threads,
-   the naive windowing loops patched in before the notebook's imports). The two variants run
-   alternately, notebook by notebook, so that they share the machine's noise; each has its own
-   results folder. That ratio is what the speed-ups inside a notebook buy. Then the lesson's run
-   command, `tools/run_lesson.py 01 02 03 04 05 06`, runs the committed episodes as a user runs
-   them (several at once, see the main README), timed from start to end of the command. Target: the
-   run command's time / the baseline notebooks' total ≤ 0.8, with every recorded test RMSE of the
-   three runs equal to three decimals.
-4. **The whole lesson.** `tools/run_lesson.py` over every notebook, timed from start to end of the
-   command (target: under 4 minutes on 2 cores), and its test RMSEs compared digit by digit with
-   those of the notebooks run one at a time in 2.
-
-Run it from the project root: `.venv/bin/python benchmarks/run_benchmarks.py` (about 12 minutes:
-the episodes run three times, the other notebooks twice), `--quick` for windowing plus notebooks 01 and 03, `--notebooks 03 05` for
-a selection, `--no-readme` to leave this file alone. The section below is rewritten by each run;
-edit only the text above the marker. Wall times depend on everything else the machine is doing:
-the figures record the load average and, per notebook, the CPU time other processes used
-meanwhile; re-measure on an idle machine before trusting small differences.
-
-Reading the figures: the baseline is not a learner's slow lesson but the same notebooks with three
-switches flipped back, so inside one notebook their difference is small (about 0.9 of the baseline's wall
-time) and noise matters. The windowing loops cost a tenth of a second per call, invisible next to
-training; `steps_per_execution` helps the dense and SimpleRNN models most, whose epochs are short. With
-TensorFlow's default inter-op threads the recurrent models spread over both cores: the baseline of 06
-uses about a third more CPU time for the same wall time. One inter-op thread keeps each kernel near one
-core, which is what lets the run command train two notebooks side by side on two cores; that, not any
-trick inside a notebook, brings the episodes under 0.8 of the baseline and the lesson under four
-minutes, with every test RMSE unchanged to the last digit. XLA would halve an LSTM's epochs but changes
-the numbers (see the main README), so it is not used. `make_lagged` stays below 100× (the target is
-set for `make_sequences`): most of its remaining time is allocating and filling its 7.8 MB frame.
-"""
+# The hand-written text above the figures lives in README.md itself; this stands in if that file is missing.
+INTRO = "# Benchmarks\n\nFigures written by `benchmarks/run_benchmarks.py` (see its docstring).\n"
 
 
 def write_readme(figures: str) -> None:
@@ -635,7 +582,7 @@ def write_readme(figures: str) -> None:
     if README.exists():
         text = README.read_text(encoding="utf-8")
         intro = text.split(FIGURES_START)[0].rstrip() + "\n" if FIGURES_START in text else text.rstrip() + "\n"
-    README.write_text(f"{intro}\n{FIGURES_START}\n\n{figures}\n{FIGURES_END}\n", encoding="utf-8")
+    write_atomically(README, f"{intro}\n{FIGURES_START}\n\n{figures}\n{FIGURES_END}\n")
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,13 +597,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=1200, help="seconds a single cell may take (default 1200)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # child mode: execute this notebook
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--cwd", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.one:
         if not args.out:
             parser.error("--one needs --out")
-        result = execute_one(args.one, args.out, args.cwd, args.timeout)
+        result = execute_one(args.one, args.out, args.timeout)
         print(RESULT_PREFIX + json.dumps(result), flush=True)
         return 0 if result["ok"] else 1
 
@@ -665,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = find_notebooks(prefixes)
     all_notebooks = not prefixes
     mode = "full run" if all_notebooks else ("quick run" if args.quick else "partial run: " + " ".join(prefixes))
-    print(f"Machine: {machine['CPU']}, {machine['cores (os.cpu_count)']} cores, load {load_average()}", flush=True)
+    print(f"Machine: {machine['CPU']}, {machine['cores (os.cpu_count)']} cores, load {machine['load average (1, 5, 15 min) at the start']}", flush=True)
 
     print("\n1. Windowing (best of 5, seconds per call)", flush=True)
     windowing = benchmark_windowing()
@@ -699,13 +645,14 @@ def main(argv: list[str] | None = None) -> int:
         episodes_run = lesson_run = None
         if compared:
             print("\n3. The run command on the episodes", flush=True)
-            episodes_run = run_lesson_command(sorted(compared), scratch / "command" / "executed",
+            episodes_run = run_lesson_command(sorted(compared), compared, scratch / "command" / "executed",
                                               scratch / "command" / "results", args.timeout)
             print(f"  tools/run_lesson.py {' '.join(sorted(compared))}: {episodes_run.wall_s:.1f} s, "
                   f"{episodes_run.jobs} at a time, {'ok' if episodes_run.ok else episodes_run.error}", flush=True)
         if all_notebooks:
             print("\n4. The run command on the whole lesson", flush=True)
-            lesson_run = run_lesson_command([], scratch / "lesson" / "executed", scratch / "lesson" / "results", args.timeout)
+            lesson_run = run_lesson_command([], {path.name[:2] for path in paths}, scratch / "lesson" / "executed",
+                                            scratch / "lesson" / "results", args.timeout)
             print(f"  tools/run_lesson.py: {lesson_run.wall_s:.1f} s, {lesson_run.jobs} at a time, "
                   f"{'ok' if lesson_run.ok else lesson_run.error}", flush=True)
     finally:
@@ -714,7 +661,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    figures = render_figures(machine, windowing, runs, rmses, all_notebooks, mode, load_average(), episodes_run, lesson_run)
+    figures = render_figures(machine, windowing, runs, rmses, all_notebooks, mode, load_average(), episodes_run, lesson_run,
+                             sys.argv[1:] if argv is None else argv)
     print("\n" + figures)
     if not args.no_readme:
         write_readme(figures)

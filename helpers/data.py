@@ -17,10 +17,6 @@ from helpers import PROJECT_ROOT
 FILENAME = "weather_prediction_dataset_light.csv"
 DATA_URL = f"https://zenodo.org/record/5071376/files/{FILENAME}?download=1"
 SHA256 = "945883204cae14251aec44e78845eb880ed3c04ac56a26fb5283c20f149be960"
-CITATION = (
-    "Huber, F. et al. (2021). Weather prediction dataset. Zenodo. "
-    "https://doi.org/10.5281/zenodo.5071376 (CC-BY-4.0)"
-)
 BASEL_COLUMNS = [
     "BASEL_cloud_cover",
     "BASEL_humidity",
@@ -55,15 +51,21 @@ def file_sha256(path: str | Path) -> str:
     return pooch.file_hash(str(path), alg="sha256")
 
 
+def _existing_file(path: str | Path) -> Path:
+    """``path`` as a Path, after checking that a file is there."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
+    return path
+
+
 def verify_file(path: str | Path, sha256: str | None = None) -> Path:
     """Check a file's sha256 and return its path; raise WeatherDataError on a mismatch (the file is kept).
 
     Example: ``verify_file("data/weather_prediction_dataset_light.csv")``
     """
-    path = Path(path)
+    path = _existing_file(path)
     sha256 = sha256 or SHA256
-    if not path.is_file():
-        raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
     actual = file_sha256(path)
     if actual != sha256:
         raise WeatherDataError(
@@ -153,6 +155,6 @@ def load_weather(path: str | Path | None = None, sha256: str | None = "published
         path = fetch_weather_file()
     elif sha256 is not None:
         verify_file(path, None if sha256 == "published" else sha256)
-    elif not Path(path).is_file():
-        raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
+    else:
+        _existing_file(path)
     return read_weather_csv(path)

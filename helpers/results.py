@@ -89,9 +89,24 @@ def record_result(
         record["predictions"] = [round(float(value), 4) for value in values]
         record["dates"] = [day.strftime("%Y-%m-%d") for day in days]
     folder = Path(folder) if folder is not None else results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{_slug(episode)}_{_slug(model)}.json"
     return write_atomically(path, json.dumps(record, indent=2))
+
+
+def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
+    """Every result file in ``folder`` (default: the results folder) with its parsed record, by file name."""
+    folder = Path(folder) if folder is not None else results_dir()
+    records = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            records.append((path, json.loads(path.read_text(encoding="utf-8"))))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from error
+    return records
+
+
+def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:
+    return pd.DataFrame([record for _, record in records], columns=FIELDS).sort_values("test_rmse", ignore_index=True)
 
 
 def load_results(folder: str | Path | None = None) -> pd.DataFrame:
@@ -99,15 +114,7 @@ def load_results(folder: str | Path | None = None) -> pd.DataFrame:
 
     Example: ``load_results().head()``
     """
-    folder = Path(folder) if folder is not None else results_dir()
-    rows = []
-    for path in sorted(folder.glob("*.json")):
-        try:
-            rows.append(json.loads(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from error
-    frame = pd.DataFrame(rows, columns=FIELDS)
-    return frame.sort_values("test_rmse", ignore_index=True)
+    return _table(_records(folder))
 
 
 def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
@@ -115,14 +122,13 @@ def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
 
     Example: ``load_predictions("Persistence").plot()``
     """
-    folder = Path(folder) if folder is not None else results_dir()
-    for path in sorted(folder.glob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
+    records = _records(folder)
+    for path, record in records:
         if record.get("model") == model:
             if "predictions" not in record:
                 raise ValueError(f"{path.name} holds no predictions; rerun its notebook to record them.")
             return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=model)
-    known = ", ".join(load_results(folder)["model"]) or "none yet"
+    known = ", ".join(_table(records)["model"]) or "none yet"
     raise ValueError(f"No result recorded for {model!r}. Recorded: {known}.")
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers.files import write_atomically  # noqa: E402
+from helpers import PROJECT_ROOT as ROOT  # noqa: E402
+from helpers.files import lesson_notebooks, write_notebook  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUTPUT = ROOT / "learner"
 SOLUTION_TAG = "solution"
@@ -78,27 +78,12 @@ def fill_live_cells(copy: nbformat.NotebookNode, instructor: nbformat.NotebookNo
     return result
 
 
-def find_notebooks(prefixes: list[str], folder: Path | None = None) -> list[Path]:
-    """The instructor notebooks in lesson order, or those whose names start with one of ``prefixes``."""
-    available = sorted((folder or NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
-    if not prefixes:
-        return available
-    unknown = [prefix for prefix in prefixes if not any(path.name.startswith(prefix) for path in available)]
-    if unknown:
-        names = ", ".join(path.name for path in available) or "none"
-        raise ValueError(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
-    return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
-
-
 def make_copy(source: Path, output_dir: Path) -> Path:
     """Read one instructor notebook, validate its learner copy and write it to ``output_dir``."""
     notebook = nbformat.read(source, as_version=4)
     result = learner_copy(notebook)
     nbformat.validate(result)
-    target = output_dir / source.name
-    text = nbformat.writes(result)
-    write_atomically(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write leaves it
-    return target
+    return write_notebook(output_dir / source.name, result)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
               "choose another --output-dir.", file=sys.stderr)
         return 2
     try:
-        paths = find_notebooks(args.prefixes)
+        paths = lesson_notebooks(NOTEBOOKS, args.prefixes)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

@@ -29,31 +29,24 @@ import time
 from pathlib import Path
 from typing import Callable
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# importing helpers also sets the TensorFlow log variables, which the kernels inherit
+from helpers import PROJECT_ROOT as ROOT  # noqa: E402
+from helpers.files import lesson_notebooks, write_atomically, write_notebook  # noqa: E402
 
-from helpers.files import write_atomically  # noqa: E402
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
     """The lesson's notebooks in order, or those whose names start with one of ``selection``."""
-    available = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if not selection:
-        return available
-    chosen = [path for path in available if any(path.name.startswith(prefix) for prefix in selection)]
-    unknown = [prefix for prefix in selection if not any(path.name.startswith(prefix) for path in available)]
-    if unknown:
-        names = ", ".join(path.name for path in available)
-        raise SystemExit(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
-    return chosen
+    try:
+        return lesson_notebooks(NOTEBOOKS, selection)
+    except ValueError as error:  # an unknown prefix: stop with the message, which lists the notebooks
+        raise SystemExit(str(error)) from None
 
 
 def failing_cell(notebook) -> tuple[int, str]:
@@ -98,9 +91,7 @@ async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> fl
                 error = DeadKernelError(f"{error}\nThe kernel's last messages:\n{last_lines}")
             raise NotebookFailed(path, number, first_line, error) from error
     elapsed = time.perf_counter() - started
-    text = nbformat.writes(notebook)
-    text += "" if text.endswith("\n") else "\n"  # as nbformat.write (and Jupyter) leave it
-    write_atomically((output_dir / path.name) if output_dir else path, text)
+    write_notebook((output_dir / path.name) if output_dir else path, notebook)
     return elapsed
 
 
@@ -114,7 +105,7 @@ def needs_of(path: Path) -> list[Path]:
     declared = nbformat.read(path, as_version=4).metadata.get("lesson", {}).get("needs", [])
     if not isinstance(declared, list) or not all(isinstance(prefix, str) and prefix for prefix in declared):
         raise SystemExit(f"{path.name}: metadata lesson.needs must be a list of notebook name prefixes, e.g. [\"05\"].")
-    available = sorted(path.parent.glob("[0-9][0-9]_*.ipynb"))
+    available = lesson_notebooks(path.parent)
     needed = []
     for prefix in declared:
         matches = [other for other in available if other.name.startswith(prefix)]
@@ -158,8 +149,6 @@ async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jo
                 waiting.remove(path)
                 running[asyncio.ensure_future(execute_async(path, output_dir, timeout))] = path
                 report(line(path, "running"))
-            if not running:
-                raise ValueError("Some notebooks need notebooks that come after them; pass the paths in lesson order.")
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             failures = []
             for task in sorted(done, key=lambda task: number[running[task]]):
