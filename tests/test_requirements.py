@@ -11,8 +11,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from helpers import PROJECT_ROOT
+from tools.__main__ import SUPPORTED
 
-SUPPORTED_PYTHONS = ["3.10", "3.11", "3.12"]
+SUPPORTED_PYTHONS = [f"3.{minor}" for minor in range(SUPPORTED[0][1], SUPPORTED[1][1] + 1)]  # 3.11 .. 3.13
 
 
 def requirement_lines(lines) -> list[str]:
@@ -108,12 +109,8 @@ def test_environment_pins_a_supported_python():
 
 def requires_python() -> SpecifierSet:
     text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    try:
-        import tomllib  # Python >= 3.11
-    except ModuleNotFoundError:  # Python 3.10: read the one line
-        match = re.search(r'^requires-python\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
-        assert match, "pyproject.toml has no requires-python"
-        return SpecifierSet(match.group(1))
+    import tomllib
+
     return SpecifierSet(tomllib.loads(text)["project"]["requires-python"])
 
 
@@ -127,5 +124,30 @@ def test_requires_python_admits_the_environment_python():
     assert requires_python().contains(f"{python_pin()}.0")
 
 
-def test_requires_python_excludes_older_pythons():
-    assert not requires_python().contains("3.9.18")
+def test_requires_python_excludes_other_pythons():
+    assert not requires_python().contains("3.10.14")
+    assert not requires_python().contains("3.14.0")
+
+
+def test_the_supported_range_is_3_11_to_3_13():
+    assert SUPPORTED_PYTHONS == ["3.11", "3.12", "3.13"]
+
+
+def test_every_installed_pin_supports_every_supported_python():
+    """Each pinned package installed here declares (Requires-Python) that it runs on 3.11, 3.12 and 3.13."""
+    from importlib import metadata
+
+    checked = []
+    for line in requirements_txt():
+        requirement = Requirement(line)
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue  # the other platform's TensorFlow
+        try:
+            declared = metadata.metadata(requirement.name).get("Requires-Python") or ""
+        except metadata.PackageNotFoundError:
+            pytest.fail(f"{requirement.name} is pinned but not installed here; run `python -m tools setup`")
+        for version in SUPPORTED_PYTHONS:
+            assert SpecifierSet(declared).contains(f"{version}.0"), (
+                f"{requirement.name} {metadata.version(requirement.name)} requires Python {declared}: not {version}")
+        checked.append(requirement.name)
+    assert len(checked) >= 10

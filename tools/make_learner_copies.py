@@ -1,9 +1,9 @@
 """Make the learners' copies of the lesson notebooks: no outputs, no solutions, live code left to type.
 
 Usage:
-    python tools/make_learner_copies.py                      # every notebook, copies written to learner/
-    python tools/make_learner_copies.py 03 05                # only the notebooks whose names start with 03 or 05
-    python tools/make_learner_copies.py --output-dir out/    # write the copies to out/ instead
+    python -m tools.make_learner_copies                      # every notebook, copies written to learner/
+    python -m tools.make_learner_copies 03 05                # only the notebooks whose names start with 03 or 05
+    python -m tools.make_learner_copies --output-dir out/    # write the copies to out/ instead
 
 A learner copy is the instructor notebook with
   * every code cell's outputs cleared and its execution count reset,
@@ -24,9 +24,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import PROJECT_ROOT as ROOT  # noqa: E402
-from helpers.files import lesson_notebooks, write_notebook  # noqa: E402
+from helpers import PROJECT_ROOT as ROOT
+from helpers.files import lesson_notebooks, write_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUTPUT = ROOT / "learner"

@@ -1,10 +1,10 @@
 """Run the whole lesson: execute every notebook, each in a fresh kernel, then summarise the results.
 
 Usage:
-    python tools/run_lesson.py                 # all notebooks, outputs written back in place
-    python tools/run_lesson.py 03 05           # only the notebooks whose names start with 03 or 05
-    python tools/run_lesson.py --output-dir out/   # leave notebooks/ untouched, write executed copies to out/
-    python tools/run_lesson.py --jobs 1        # one notebook at a time
+    python -m tools.run_lesson                 # all notebooks, outputs written back in place
+    python -m tools.run_lesson 03 05           # only the notebooks whose names start with 03 or 05
+    python -m tools.run_lesson --output-dir out/   # leave notebooks/ untouched, write executed copies to out/
+    python -m tools.run_lesson --jobs 1        # one notebook at a time
 
 Several notebooks run at once (``--jobs``, by default one per CPU core, at most 4): the small models
 keep about one core busy each, and every kernel has the thread settings of a notebook run on its own,
@@ -33,10 +33,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # importing helpers also sets the TensorFlow log variables, which the kernels inherit
-from helpers import PROJECT_ROOT as ROOT  # noqa: E402
-from helpers.files import lesson_notebooks, write_atomically, write_notebook  # noqa: E402
+from helpers import PROJECT_ROOT as ROOT
+from helpers.files import lesson_notebooks, write_atomically, write_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
 

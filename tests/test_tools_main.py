@@ -1,0 +1,184 @@
+"""tools/__main__.py: the one way in (`python -m tools lesson|test|...`) on Windows, macOS and Linux."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import tools.__main__ as entry
+
+
+@pytest.mark.parametrize("version", [(3, 11), (3, 12), (3, 13)])
+def test_supported_pythons_pass(version):
+    entry.check_python(version)
+
+
+@pytest.mark.parametrize("version", [(3, 10), (3, 14), (2, 7)])
+def test_other_pythons_are_refused_with_what_to_do(version):
+    with pytest.raises(entry.SetupError, match=r"needs Python 3\.11 to 3\.13.*py -3\.12 -m tools lesson.*Colab"):
+        entry.check_python(version)
+
+
+def test_the_running_python_is_supported():
+    entry.check_python(sys.version_info[:2])
+
+
+def test_venv_python_on_windows_and_elsewhere(tmp_path):
+    assert entry.venv_python(tmp_path, windows=True) == tmp_path / "Scripts" / "python.exe"
+    assert entry.venv_python(tmp_path, windows=False) == tmp_path / "bin" / "python"
+
+
+def test_venv_python_follows_the_platform(monkeypatch, tmp_path):
+    monkeypatch.setattr(os, "name", "nt")
+    assert entry.venv_python(tmp_path) == tmp_path / "Scripts" / "python.exe"
+    monkeypatch.setattr(os, "name", "posix")
+    assert entry.venv_python(tmp_path) == tmp_path / "bin" / "python"
+
+
+def test_lesson_venv_chooses_the_environment_folder(monkeypatch):
+    import importlib
+
+    monkeypatch.setenv("LESSON_VENV", ".venv-3.13")
+    try:
+        assert importlib.reload(entry).VENV == entry.ROOT / ".venv-3.13"
+    finally:
+        monkeypatch.delenv("LESSON_VENV")
+        importlib.reload(entry)
+    assert entry.VENV == entry.ROOT / ".venv"
+
+
+def test_requirements_digest_follows_both_files(tmp_path):
+    (tmp_path / "requirements.txt").write_text("numpy==2.2.6\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
+    first = entry.requirements_digest(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    assert entry.requirements_digest(tmp_path) != first
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Record the commands the entry would run instead of running them; each returns status 0."""
+    recorded = []
+
+    def fake_run(arguments, extra_env=None):
+        recorded.append((list(arguments), dict(extra_env or {})))
+        return 0
+
+    monkeypatch.setattr(entry, "run", fake_run)
+    return recorded
+
+
+def fake_venv(folder: Path, stamp: str | None) -> Path:
+    python = entry.venv_python(folder)
+    python.parent.mkdir(parents=True)
+    python.write_text("", encoding="utf-8")
+    if stamp is not None:
+        (folder / entry.STAMP_NAME).write_text(stamp + "\n", encoding="utf-8")
+    return python
+
+
+def test_an_up_to_date_environment_installs_nothing(tmp_path, calls):
+    python = fake_venv(tmp_path / "venv", entry.requirements_digest())
+    assert entry.ensure_environment(tmp_path / "venv") == python
+    assert calls == []
+
+
+def test_changed_requirements_reinstall_and_stamp(tmp_path, calls):
+    folder = tmp_path / "venv"
+    python = fake_venv(folder, "an older digest")
+    entry.ensure_environment(folder)
+    assert [arguments[1:] for arguments, _ in calls] == [
+        ["-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+        ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        ["-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+    ]
+    assert all(arguments[0] == str(python) for arguments, _ in calls)
+    assert (folder / entry.STAMP_NAME).read_text(encoding="utf-8").strip() == entry.requirements_digest()
+
+
+def test_a_failed_install_says_what_to_do_and_leaves_no_stamp(tmp_path, monkeypatch):
+    folder = tmp_path / "venv"
+    fake_venv(folder, None)
+    monkeypatch.setattr(entry, "run", lambda arguments, extra_env=None: 1 if "-r" in arguments else 0)
+    with pytest.raises(entry.SetupError, match=r"`-m pip install --quiet -r requirements.txt` failed.*internet"):
+        entry.ensure_environment(folder)
+    assert not (folder / entry.STAMP_NAME).exists()
+
+
+def test_a_missing_environment_is_created(tmp_path, calls, monkeypatch):
+    created = []
+
+    class FakeBuilder:
+        def __init__(self, **options):
+            created.append(options)
+
+        def create(self, folder):
+            fake_venv(Path(folder), None)
+
+    monkeypatch.setattr(entry.venv, "EnvBuilder", FakeBuilder)
+    entry.ensure_environment(tmp_path / "new-venv")
+    assert created == [{"with_pip": True, "clear": False}]
+    assert len(calls) == 3
+
+
+@pytest.fixture
+def ready(monkeypatch, tmp_path):
+    """Skip the set-up: a supported Python, an environment and data that are ready."""
+    python = tmp_path / "python"
+    monkeypatch.setattr(entry, "check_python", lambda: None)
+    monkeypatch.setattr(entry, "ensure_environment", lambda: python)
+    monkeypatch.setattr(entry, "ensure_data", lambda python: None)
+    return python
+
+
+def test_lesson_runs_the_runner_with_the_words_after_it(ready, calls):
+    assert entry.main(["lesson", "03", "--jobs", "1"]) == 0
+    assert calls == [([str(ready), "-m", "tools.run_lesson", "03", "--jobs", "1"], {})]
+
+
+def test_test_runs_unit_tests_then_nbval_strictly(ready, calls):
+    assert entry.main(["test"]) == 0
+    assert [arguments[1:] for arguments, _ in calls] == [
+        ["-m", "pytest", "tests"], ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env"]]
+    assert all(env == {"LESSON_STRICT_CHECKS": "1"} for _, env in calls)
+
+
+def test_a_failing_step_stops_with_its_status(ready, monkeypatch):
+    statuses = iter([3, 0])
+    monkeypatch.setattr(entry, "run", lambda arguments, extra_env=None: next(statuses))
+    assert entry.main(["test"]) == 3
+
+
+def test_unknown_command_and_help(capsys):
+    assert entry.main(["lessons"]) == 2
+    assert "Unknown command 'lessons'. Commands: setup, lesson" in capsys.readouterr().err
+    assert entry.main(["--help"]) == 0
+    assert "python3 -m tools lesson" in capsys.readouterr().out
+    assert entry.main([]) == 2
+
+
+def test_a_set_up_problem_is_one_message_not_a_traceback(monkeypatch, capsys):
+    def refuse():
+        raise entry.SetupError("Python 3.10 found; the lesson needs Python 3.11 to 3.13")
+
+    monkeypatch.setattr(entry, "check_python", refuse)
+    assert entry.main(["lesson"]) == 1
+    err = capsys.readouterr().err
+    assert "Python 3.10 found" in err and "Traceback" not in err
+
+
+def test_run_sets_the_quiet_tensorflow_variables(monkeypatch):
+    seen = {}
+
+    def fake_call(arguments, cwd, env):
+        seen.update(cwd=cwd, env=env)
+        return 0
+
+    monkeypatch.setattr(entry.subprocess, "call", fake_call)
+    assert entry.run(["x"], {"EXTRA": "1"}) == 0
+    assert seen["cwd"] == entry.ROOT
+    assert seen["env"]["TF_CPP_MIN_LOG_LEVEL"] == "3" and seen["env"]["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert seen["env"]["EXTRA"] == "1"

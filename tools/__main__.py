@@ -1,0 +1,145 @@
+"""The lesson's one way in, the same on Windows, macOS and Linux: set up, then run a command.
+
+    python3 -m tools lesson      (Windows: py -m tools lesson)   run every notebook, print the results
+    python3 -m tools test        (Windows: py -m tools test)     unit tests, then nbval over every notebook
+
+Run it from the project folder with Python 3.11, 3.12 or 3.13. Each command first makes sure that the
+virtual environment ``.venv`` (or ``$LESSON_VENV``) exists and holds the pinned packages (installed again when
+requirements.txt or pyproject.toml changed) and that the data file is in ``data/`` (downloaded once,
+checked against its sha256), then runs inside that environment. Other commands: ``learner`` (learner
+copies), ``seed-spread`` (the seed-spread study), ``benchmark``, ``setup`` (set-up only). Words after
+the command go to the tool it runs, e.g. ``python3 -m tools lesson 03 --jobs 1``.
+
+This file uses the standard library only: it runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / os.environ.get("LESSON_VENV", ".venv")  # CI keeps one environment per Python version
+STAMP_NAME = ".installed"
+SUPPORTED = ((3, 11), (3, 13))  # TensorFlow 2.21 and the pinned packages install on these
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+# command -> (arguments for the environment's Python, extra environment variables)
+COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
+    "setup": [],
+    "lesson": [(["-m", "tools.run_lesson"], {})],
+    "learner": [(["-m", "tools.make_learner_copies"], {})],
+    "seed-spread": [(["-m", "tools.seed_spread"], {})],
+    "benchmark": [(["benchmarks/run_benchmarks.py"], {})],
+    # a result outside the range measured over seeds fails here; learners get plain words instead
+    "test": [(["-m", "pytest", "tests"], {"LESSON_STRICT_CHECKS": "1"}),
+             (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env"], {"LESSON_STRICT_CHECKS": "1"})],
+}
+
+
+class SetupError(Exception):
+    """A problem the person at the keyboard can fix; the message says how."""
+
+
+def check_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
+    """Refuse a Python outside 3.11-3.13 with a message that says what to install.
+
+    Example: ``check_python((3, 12))``
+    """
+    low, high = SUPPORTED
+    if not low <= tuple(version) <= high:
+        found = ".".join(str(part) for part in version)
+        raise SetupError(
+            f"Python {found} found; the lesson needs Python {low[0]}.{low[1]} to {high[0]}.{high[1]} (TensorFlow 2.21). "
+            "Install Python 3.12 (python.org, or conda), then run this command with it, e.g. "
+            "`py -3.12 -m tools lesson` on Windows or `python3.12 -m tools lesson` elsewhere. "
+            "No suitable Python on this computer (an Intel Mac, Windows on Arm)? Use Google Colab: see README.md."
+        )
+
+
+def venv_python(folder: Path = VENV, windows: bool | None = None) -> Path:
+    """The Python of the virtual environment: ``Scripts\\python.exe`` on Windows, ``bin/python`` elsewhere.
+
+    Example: ``venv_python(Path(".venv"), windows=True)  # .venv/Scripts/python.exe``
+    """
+    if windows is None:
+        windows = os.name == "nt"
+    return folder / "Scripts" / "python.exe" if windows else folder / "bin" / "python"
+
+
+def requirements_digest(root: Path = ROOT) -> str:
+    """A fingerprint of what is installed: requirements.txt and pyproject.toml, byte for byte."""
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def run(arguments: list[str], extra_env: dict[str, str] | None = None) -> int:
+    """Run a command in the project folder with the lesson's environment variables; its exit status."""
+    env = {**os.environ, **QUIET_TENSORFLOW, **(extra_env or {})}
+    return subprocess.call(arguments, cwd=ROOT, env=env)
+
+
+def ensure_environment(folder: Path = VENV) -> Path:
+    """Create the virtual environment and install the pins if missing or outdated; its Python."""
+    python = venv_python(folder)
+    stamp = folder / STAMP_NAME
+    wanted = requirements_digest()
+    if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
+        return python
+    if not python.exists():
+        print(f"Creating the virtual environment in {folder.name}/ ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=folder.exists()).create(folder)
+    print("Installing the pinned packages (the first time takes a few minutes) ...", flush=True)
+    steps = [
+        [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+        [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+    ]
+    for step in steps:
+        if run(step) != 0:
+            raise SetupError(
+                f"`{' '.join(step[1:])}` failed (see pip's message above). Check the internet connection, "
+                f"then run the command again; to start afresh, delete the {folder.name} folder first."
+            )
+    stamp.write_text(wanted + "\n", encoding="utf-8")
+    return python
+
+
+def ensure_data(python: Path) -> None:
+    """Download and verify the data file unless it is already there (helpers.data does both)."""
+    code = "from helpers.data import fetch_weather_file; print('data:', fetch_weather_file())"
+    if run([str(python), "-c", code]) != 0:
+        raise SetupError("The data is not ready; the message above says what to do.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"Unknown command {command!r}. Commands: {', '.join(COMMANDS)}.", file=sys.stderr)
+        return 2
+    try:
+        check_python()
+        python = ensure_environment()
+        ensure_data(python)
+    except SetupError as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 1
+    for arguments, extra_env in COMMANDS[command]:
+        status = run([str(python), *arguments, *rest], extra_env)
+        if status != 0:
+            return status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
