@@ -1,7 +1,7 @@
 """Score models and keep their results as JSON under ``results/`` for the lesson's comparison.
 
 Example:
-    >>> record_result("SimpleRNN", episode="03", test_rmse=3.5, n_weights=433, epochs=40, fit_seconds=20.0)
+    >>> record_result("SimpleRNN", "03", val_rmse=3.6, test_rmse=3.5, n_weights=433, epochs=40, fit_seconds=20.0)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from helpers import PROJECT_ROOT
 from helpers.files import write_atomically
 
-FIELDS = ["model", "episode", "test_rmse", "n_weights", "epochs", "fit_seconds"]
+FIELDS = ["model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]
 
 
 def results_dir() -> Path:
@@ -48,7 +48,9 @@ def _slug(text: str) -> str:
 def record_result(
     model: str,
     episode: str,
+    *,
     test_rmse: float,
+    val_rmse: float | None = None,
     n_weights: int = 0,
     epochs: int = 0,
     fit_seconds: float = 0.0,
@@ -58,22 +60,28 @@ def record_result(
 ) -> Path:
     """Write one model's result to ``results/<episode>_<model>.json`` (atomically) and return the path.
 
-    With ``predictions`` and their ``dates`` (the test days), the forecasts are kept too, for plots.
+    ``val_rmse`` is the score on the validation year, the one to choose models by; ``test_rmse`` is
+    the score on the test days. With ``predictions`` and their ``dates`` (the test days), the forecasts
+    are kept too, for plots.
 
-    Example: ``record_result("Persistence", "01", test_rmse=4.3, predictions=pred, dates=test.dates)``
+    Example: ``record_result("Persistence", "01", val_rmse=4.4, test_rmse=4.3, predictions=pred, dates=test.dates)``
     """
     if not isinstance(model, str) or not _slug(model):
         raise ValueError(f"model must be a name with letters or digits, got {model!r}.")
     if not isinstance(episode, str) or not _slug(episode):
         raise ValueError(f"episode must be a short label such as '03', got {episode!r}.")
-    if not isinstance(test_rmse, (int, float, np.floating)) or not math.isfinite(test_rmse) or test_rmse < 0:
-        raise ValueError(f"test_rmse must be a finite number >= 0, got {test_rmse!r}; did training diverge?")
+    for name, value in {"test_rmse": test_rmse, "val_rmse": val_rmse}.items():
+        if value is None and name == "val_rmse":
+            continue
+        if not isinstance(value, (int, float, np.floating)) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}; did training diverge?")
     for name, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
         if not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
             raise ValueError(f"{name} must be a number >= 0, got {value!r}.")
     record = {
         "model": model,
         "episode": episode,
+        "val_rmse": None if val_rmse is None else float(val_rmse),
         "test_rmse": float(test_rmse),
         "n_weights": int(n_weights),
         "epochs": int(epochs),
@@ -106,7 +114,9 @@ def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
 
 
 def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:
-    return pd.DataFrame([record for _, record in records], columns=FIELDS).sort_values("test_rmse", ignore_index=True)
+    table = pd.DataFrame([record for _, record in records], columns=FIELDS)
+    table = table.astype({"val_rmse": float, "test_rmse": float})  # a missing validation score is NaN
+    return table.sort_values("test_rmse", ignore_index=True)
 
 
 def load_results(folder: str | Path | None = None) -> pd.DataFrame:
@@ -130,17 +140,3 @@ def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
             return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=model)
     known = ", ".join(_table(records)["model"]) or "none yet"
     raise ValueError(f"No result recorded for {model!r}. Recorded: {known}.")
-
-
-def check_rmse(name: str, value: float, expected: float, tolerance: float = 0.15) -> None:
-    """Fail loudly when a test RMSE drifts more than ``tolerance`` hours from the expected value.
-
-    Example: ``check_rmse("SimpleRNN", 3.52, expected=3.49)``
-    """
-    if not abs(value - expected) <= tolerance:
-        raise AssertionError(
-            f"{name}: test RMSE {value:.3f} h is outside {expected:.2f} ± {tolerance:.2f} h. "
-            "Small differences between machines are normal; a larger one means the data, the split "
-            "or the model changed."
-        )
-    print(f"{name}: test RMSE within {tolerance:.2f} h of the expected {expected:.2f} h.")

@@ -36,11 +36,38 @@ def configure_threads(inter_op: int | None = None) -> None:
 configure_threads()
 
 
-def set_seed(seed: int = 42) -> None:
-    """Seed Python, NumPy and Keras and make TensorFlow's ops deterministic, so reruns match.
+SEED_VARIABLE = "LESSON_SEED"
+DEFAULT_SEED = 42
 
-    Example: ``set_seed(42)`` at the top of a notebook, and again before building each model.
+
+def lesson_seed() -> int:
+    """The lesson's seed: ``$LESSON_SEED`` if set, else 42.
+
+    Example: ``LESSON_SEED=7 jupyter lab`` runs every notebook with seed 7; ``lesson_seed()  # 7``
     """
+    text = os.environ.get(SEED_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_SEED
+    if not text.isdigit() or int(text) >= 2**32:
+        raise ValueError(
+            f"{SEED_VARIABLE}={text!r} is not a seed: set it to a whole number from 0 to 4294967295 "
+            f"(for example {SEED_VARIABLE}=7), or unset it to use {DEFAULT_SEED}."
+        )
+    return int(text)
+
+
+def set_seed(seed: int | None = None) -> None:
+    """Seed Python, NumPy and Keras so that a rerun on the same machine gives the same numbers.
+
+    Without an argument the seed is ``$LESSON_SEED`` (42 when unset), so a notebook can be run with
+    another seed unchanged. TensorFlow's "deterministic ops" mode is not switched on: Keras refuses to
+    compile with XLA (``jit_compile=True``) under it, and the lesson's models, compiled with XLA on a
+    CPU, gave identical numbers on every rerun without it (see benchmarks/README.md).
+
+    Example: ``set_seed()`` at the top of a notebook, and again before building each model.
+    """
+    if seed is None:
+        seed = lesson_seed()
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
     seed = int(seed)
@@ -48,7 +75,6 @@ def set_seed(seed: int = 42) -> None:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
 
 
 class EpochTimer(keras.callbacks.Callback):

@@ -247,9 +247,14 @@ def test_learner_copy_of_01_runs_once_live_cells_are_filled(tool, monkeypatch, t
     # The kernel inherits this environment: real data from the project, results into the test's temporary folder.
     monkeypatch.setenv("LESSON_DATA_DIR", str(DATA_FILE.parent))
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)  # as in a learner's Jupyter
     NotebookClient(notebook, kernel_name="python3", timeout=600,
                    resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     errors = [(cell.get("id"), output.get("ename"), output.get("evalue"))
               for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.outputs if output.get("output_type") == "error"]
     assert errors == []
+    # the last cell compares the learner's number with the measured range, in words
+    last = notebook.cells[-1]
+    assert "check_rmse(" in last.source
+    assert "Dense, one day: test RMSE" in "".join(output.get("text", "") for output in last.outputs)

@@ -175,7 +175,8 @@ def test_failing_cell_reports_the_first_error(run_lesson):
 
 def test_summarise_writes_csv_markdown_and_png(run_lesson, tmp_path, capsys, close_figures):
     record_result("Persistence", "01", test_rmse=4.912, folder=tmp_path)
-    record_result("LSTM", "05", test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5, folder=tmp_path)
+    record_result("LSTM", "05", val_rmse=3.4, test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5,
+                  folder=tmp_path)
     run_lesson.summarise(tmp_path)
 
     table = pd.read_csv(tmp_path / "summary.csv")
@@ -186,8 +187,8 @@ def test_summarise_writes_csv_markdown_and_png(run_lesson, tmp_path, capsys, clo
     assert markdown[0] == "| " + " | ".join(FIELDS) + " |"
     assert markdown[1] == "|" + "---|" * len(FIELDS)
     assert len(markdown) == 4
-    assert markdown[2].startswith("| LSTM | 05 | 3.300 | 1201 | 30 |")
-    assert "| Persistence | 01 | 4.912 |" in markdown[3]
+    assert markdown[2].startswith("| LSTM | 05 | 3.400 | 3.300 | 1201 | 30 |")
+    assert "| Persistence | 01 | nan | 4.912 |" in markdown[3]
 
     png = tmp_path / "comparison.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000

@@ -1,0 +1,137 @@
+"""Compare a model's test RMSE with the range this lesson measured over many seeds.
+
+The expected ranges come from the seed-spread study (``python -m tools seed-spread``, see
+benchmarks/README.md), kept in ``helpers/seed_spread.csv``: every model trained with at least ten
+seeds, exactly as its notebook trains it. A model's check accepts the interval its seeds spanned,
+widened on each side by twice their standard deviation (at least 0.03 h), because another seed or
+another processor gives another draw from the same spread.
+
+For learners the check only explains: a number outside the range is described in plain words. In
+``make test`` and CI, where ``LESSON_STRICT_CHECKS=1``, it fails instead, so a drifted number stops
+the build.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+SPREAD_FILE = Path(__file__).resolve().parent / "seed_spread.csv"
+STRICT_VARIABLE = "LESSON_STRICT_CHECKS"
+MIN_MARGIN = 0.03  # hours: models that do not depend on the seed still differ a little between processors
+SD_MARGIN = 2.0  # the seeds' range is widened by this many standard deviations on each side
+TEST_DAYS = pd.date_range("2009-01-01", "2010-01-01", freq="D", name="DATE")  # split_by_date's test part
+
+
+class Expected(NamedTuple):
+    """What the seed-spread study measured for one model, and the interval its check accepts."""
+
+    model: str
+    seeds: int
+    median: float
+    low: float
+    high: float
+
+
+def check_interval(minimum: float, maximum: float, sd: float) -> tuple[float, float]:
+    """The interval a check accepts: the seeds' range widened by max(2 standard deviations, 0.03 h).
+
+    Example: ``check_interval(3.40, 3.50, 0.03)  # (3.34, 3.56)``
+    """
+    values = (minimum, maximum, sd)
+    if not all(isinstance(v, (int, float, np.number)) and math.isfinite(v) for v in values) or minimum > maximum or sd < 0:
+        raise ValueError(f"Need finite minimum <= maximum and sd >= 0, got {minimum!r}, {maximum!r}, {sd!r}.")
+    margin = max(SD_MARGIN * float(sd), MIN_MARGIN)
+    return round(float(minimum) - margin, 3), round(float(maximum) + margin, 3)
+
+
+def load_spread(path: str | Path | None = None) -> pd.DataFrame:
+    """The committed seed-spread table, one row per model (``helpers/seed_spread.csv`` by default).
+
+    Example: ``load_spread().loc[lambda t: t.model == "SimpleRNN", ["test_min", "test_max"]]``
+    """
+    path = Path(path) if path is not None else SPREAD_FILE
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: it comes with the lesson. Restore it with `git checkout -- helpers/{path.name}` "
+            "or measure it again with `python -m tools seed-spread`."
+        )
+    table = pd.read_csv(path)
+    needed = {"model", "seeds", "test_median", "test_min", "test_max", "test_sd"}
+    if not needed <= set(table.columns):
+        raise ValueError(f"{path} lacks the columns {sorted(needed - set(table.columns))}; rerun `python -m tools seed-spread`.")
+    return table
+
+
+def expected_rmse(model: str, path: str | Path | None = None) -> Expected:
+    """The measured spread of ``model``'s test RMSE and the interval its check accepts.
+
+    Example: ``expected_rmse("SimpleRNN").high``
+    """
+    table = load_spread(path)
+    rows = table[table["model"] == model]
+    if rows.empty:
+        raise ValueError(
+            f"No measured spread for {model!r}. Models measured: {', '.join(table['model'])}. "
+            "Use one of these names, or measure the new model with `python -m tools seed-spread`."
+        )
+    row = rows.iloc[0]
+    low, high = check_interval(row.test_min, row.test_max, row.test_sd)
+    return Expected(model, int(row.seeds), float(row.test_median), low, high)
+
+
+def strict() -> bool:
+    """True where a check must fail hard (``LESSON_STRICT_CHECKS=1``: ``make test`` and CI).
+
+    Example: ``strict()  # False in a learner's Jupyter``
+    """
+    return os.environ.get(STRICT_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def check_rmse(model: str, test_rmse: float, dates=None, path: str | Path | None = None) -> None:
+    """Say whether ``test_rmse`` lies in the range measured for ``model``; fail only in strict mode.
+
+    With ``dates`` (the test days the model was scored on), a wrong split is refused in any mode.
+
+    Example: ``check_rmse("SimpleRNN", rnn_rmse, dates=test.dates)``
+    """
+    if isinstance(test_rmse, bool) or not isinstance(test_rmse, (int, float, np.number)) or not math.isfinite(test_rmse):
+        raise ValueError(f"test_rmse must be a finite number of hours, got {test_rmse!r}; did training diverge?")
+    if dates is not None:
+        days = pd.DatetimeIndex(dates)
+        if not days.equals(TEST_DAYS):
+            first, last = (days[0].date(), days[-1].date()) if len(days) else ("-", "-")
+            raise ValueError(
+                f"{model} was scored on {len(days)} days ({first} to {last}), not on the lesson's "
+                f"{len(TEST_DAYS)} test days (2009-01-01 to 2010-01-01). Split with split_by_date(X, y, dates) "
+                "and score on its third part."
+            )
+    try:
+        expected = expected_rmse(model, path)
+    except (FileNotFoundError, ValueError) as error:
+        if strict():
+            raise
+        print(f"{model}: test RMSE {test_rmse:.2f} h. No measured range to compare with: {error}")
+        return
+    measured = f"{expected.low:.2f} to {expected.high:.2f} h over {expected.seeds} seeds"
+    if expected.low <= test_rmse <= expected.high:
+        print(f"{model}: test RMSE {test_rmse:.2f} h, inside the range this lesson measured ({measured}). As expected.")
+        return
+    side = "higher" if test_rmse > expected.high else "lower"
+    if strict():
+        raise AssertionError(
+            f"{model}: test RMSE {test_rmse:.3f} h lies outside {expected.low:.3f} to {expected.high:.3f} h, the "
+            f"range measured over {expected.seeds} seeds (median {expected.median:.3f} h). The data, the split or the "
+            "model changed; if the change is intended, measure again with `python -m tools seed-spread`."
+        )
+    print(
+        f"{model}: test RMSE {test_rmse:.2f} h, {side} than the range this lesson measured ({measured}, "
+        f"median {expected.median:.2f} h).\n"
+        "Small differences between computers are normal, and the lesson still holds. If yours is far off, "
+        "restart the kernel and run all cells from the top, in order (Kernel > Restart Kernel and Run All Cells)."
+    )

@@ -1,0 +1,255 @@
+"""helpers/checks.py: the measured ranges, the plain-words report for learners and the hard fail for CI."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import PROJECT_ROOT
+from helpers.checks import (
+    SPREAD_FILE,
+    STRICT_VARIABLE,
+    TEST_DAYS,
+    check_interval,
+    check_rmse,
+    expected_rmse,
+    load_spread,
+    strict,
+)
+
+SPREAD_COLUMNS = ["model", "episode", "seeds", "test_median", "test_min", "test_max", "test_sd",
+                  "val_median", "val_min", "val_max", "val_sd"]
+
+
+@pytest.fixture
+def spread_file(tmp_path):
+    """A small seed-spread table: SimpleRNN measured 3.40 .. 3.50 h with sd 0.03 (interval 3.34 .. 3.56)."""
+    path = tmp_path / "seed_spread.csv"
+    pd.DataFrame(
+        [["SimpleRNN", "03", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03],
+         ["Climatology", "09", 10, 3.70, 3.70, 3.70, 0.0, 3.9, 3.9, 3.9, 0.0]],
+        columns=SPREAD_COLUMNS,
+    ).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def learner(monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+
+
+@pytest.fixture
+def ci(monkeypatch):
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+
+
+# --- the interval ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "minimum, maximum, sd, expected",
+    [
+        (3.40, 3.50, 0.03, (3.34, 3.56)),  # two standard deviations
+        (3.70, 3.70, 0.0, (3.67, 3.73)),  # no spread: the 0.03 h floor
+        (3.40, 3.50, 0.01, (3.37, 3.53)),  # 2 sd below the floor
+    ],
+)
+def test_check_interval_widens_the_seeds_range(minimum, maximum, sd, expected):
+    assert check_interval(minimum, maximum, sd) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("values", [(3.5, 3.4, 0.1), (3.4, 3.5, -0.1), (float("nan"), 3.5, 0.1), ("3.4", 3.5, 0.1)])
+def test_check_interval_rejects_nonsense(values):
+    with pytest.raises(ValueError, match="Need finite minimum <= maximum and sd >= 0"):
+        check_interval(*values)
+
+
+# --- reading the table -------------------------------------------------------------------------
+
+
+def test_expected_rmse_reads_the_table(spread_file):
+    expected = expected_rmse("SimpleRNN", spread_file)
+    assert (expected.model, expected.seeds, expected.median) == ("SimpleRNN", 10, 3.45)
+    assert (expected.low, expected.high) == pytest.approx((3.34, 3.56))
+
+
+def test_an_unknown_model_is_named_with_the_known_ones(spread_file):
+    with pytest.raises(ValueError, match=r"No measured spread for 'Simple RNN'\. Models measured: SimpleRNN, Climatology"):
+        expected_rmse("Simple RNN", spread_file)
+
+
+def test_a_missing_table_says_how_to_get_it_back(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"git checkout -- helpers/seed_spread\.csv.*python -m tools seed-spread"):
+        load_spread(tmp_path / "seed_spread.csv")
+
+
+def test_a_table_without_the_needed_columns_is_refused(tmp_path):
+    path = tmp_path / "seed_spread.csv"
+    path.write_text("model,test_rmse\nSimpleRNN,3.4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"lacks the columns .*test_max.*rerun `python -m tools seed-spread`"):
+        load_spread(path)
+
+
+# --- what learners and CI see --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [3.34, 3.45, 3.56])
+@pytest.mark.parametrize("mode", ["learner", "ci"])
+def test_inside_the_range_says_so_in_both_modes(value, mode, spread_file, capsys, request):
+    request.getfixturevalue(mode)
+    check_rmse("SimpleRNN", value, path=spread_file)
+    out = capsys.readouterr().out
+    assert f"SimpleRNN: test RMSE {value:.2f} h, inside the range this lesson measured (3.34 to 3.56 h over 10 seeds)" in out
+
+
+@pytest.mark.parametrize("value, side", [(3.70, "higher"), (3.20, "lower")])
+def test_a_learner_outside_the_range_gets_plain_words_not_an_error(value, side, spread_file, capsys, learner):
+    check_rmse("SimpleRNN", value, path=spread_file)
+    out = capsys.readouterr().out
+    assert f"{side} than the range this lesson measured" in out
+    assert "Small differences between computers are normal" in out
+    assert "Restart Kernel and Run All Cells" in out
+
+
+@pytest.mark.parametrize("value", [3.70, 3.20, 3.335, 3.565])
+def test_ci_fails_hard_outside_the_range(value, spread_file, ci):
+    with pytest.raises(AssertionError, match=r"SimpleRNN: test RMSE .* lies outside 3\.340 to 3\.560 h.*python -m tools seed-spread"):
+        check_rmse("SimpleRNN", value, path=spread_file)
+
+
+@pytest.mark.parametrize("text, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
+def test_strict_reads_the_environment(text, expected, monkeypatch):
+    monkeypatch.setenv(STRICT_VARIABLE, text)
+    assert strict() is expected
+
+
+def test_a_missing_model_is_reported_to_learners_and_fails_ci(spread_file, capsys, monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+    check_rmse("New model", 3.3, path=spread_file)
+    assert "New model: test RMSE 3.30 h. No measured range to compare with: No measured spread" in capsys.readouterr().out
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    with pytest.raises(ValueError, match="No measured spread for 'New model'"):
+        check_rmse("New model", 3.3, path=spread_file)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "3.4", None, True])
+def test_a_value_that_is_not_a_number_is_refused_in_any_mode(bad, spread_file, learner):
+    with pytest.raises(ValueError, match="test_rmse must be a finite number of hours"):
+        check_rmse("SimpleRNN", bad, path=spread_file)
+
+
+def test_the_lesson_test_days_pass_the_date_check(spread_file, capsys, learner):
+    check_rmse("SimpleRNN", 3.45, dates=TEST_DAYS, path=spread_file)
+    assert "As expected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        pd.date_range("2008-01-01", "2008-12-31"),  # the validation year
+        pd.date_range("2009-01-01", "2009-12-31"),  # one day short
+        pd.DatetimeIndex(np.random.default_rng(0).permutation(TEST_DAYS)),  # shuffled
+        pd.DatetimeIndex([]),
+    ],
+)
+def test_a_wrong_split_is_refused_in_any_mode(days, spread_file, learner):
+    with pytest.raises(ValueError, match=r"not on the lesson's 366 test days .* split_by_date"):
+        check_rmse("SimpleRNN", 3.45, dates=days, path=spread_file)
+
+
+# --- the committed table -------------------------------------------------------------------------
+
+
+def checked_models() -> set[str]:
+    """Every model name a notebook passes to check_rmse, read from the notebooks' source."""
+    names = set()
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                names |= set(re.findall(r'check_rmse\(\s*"([^"]+)"', cell.source))
+                if "check_rmse(name," in cell.source:  # 08 checks its three models in a loop
+                    names |= set(re.findall(r'\([a-z]+, [a-z]+_result, "([^"]+)"\)', cell.source))
+    return names
+
+
+def test_every_checked_model_was_measured_with_at_least_ten_seeds():
+    spread = load_spread().set_index("model")
+    names = checked_models()
+    assert len(names) >= 14, names  # 01-07: 7 models, 08: 3, 09: 6 (the regex must keep finding them)
+    missing = sorted(names - set(spread.index))
+    assert not missing, f"no measured spread for {missing}; run `python -m tools seed-spread`"
+    assert (spread.loc[sorted(names), "seeds"] >= 10).all()
+
+
+def test_the_committed_intervals_are_sensible():
+    spread = load_spread()
+    assert spread["model"].is_unique
+    for row in spread.itertuples():
+        low, high = check_interval(row.test_min, row.test_max, row.test_sd)
+        assert 2.5 < low <= row.test_min <= row.test_median <= row.test_max <= high < 4.5, row
+        assert high - low < 0.6, f"{row.model}: an interval {high - low:.2f} h wide checks too little"
+        if row.model in NETWORKS:  # well below what a forecast of the mean scores (about 4.4 h)
+            assert high < 4.0, row
+
+
+# --- broken models are caught (real data, the committed ranges, CI's strict mode) -----------------
+
+
+@pytest.fixture(scope="module")
+def basel_one_day():
+    """Episode 1's inputs and split, from the project's data file (present whenever `make test` runs)."""
+    from helpers.data import FILENAME, load_weather
+    from helpers.windows import make_lagged, split_by_date, station_columns
+
+    path = PROJECT_ROOT / "data" / FILENAME
+    if not path.is_file():
+        pytest.skip(f"needs the data file in {path.parent} (make test downloads it)")
+    weather = load_weather(path)
+    lagged = make_lagged(weather, station_columns(weather, "BASEL"), lags=1)
+    target = weather.loc[lagged.index, "BASEL_sunshine"]
+    return split_by_date(lagged.drop(columns="DATE").to_numpy(), target.to_numpy(), lagged["DATE"])
+
+
+NETWORKS = ["Dense, one day", "Dense, 30 lags", "SimpleRNN", "Stacked SimpleRNN", "Stacked LSTM",
+            "Stacked LSTM, 90 days", "Stacked LSTM, standardised", "GRU", "Causal CNN", "Self-attention"]
+
+
+def test_the_data_split_gives_the_check_test_days(basel_one_day):
+    assert basel_one_day[2].dates.equals(TEST_DAYS)
+
+
+def test_a_network_that_did_not_train_fails_every_check(basel_one_day, ci):
+    import keras
+
+    train, _, test = basel_one_day
+    inputs = keras.Input(shape=(train.X.shape[1],))
+    hidden = keras.layers.Dense(50, activation="relu")(keras.layers.Dense(100, activation="relu")(inputs))
+    untrained = keras.Model(inputs, keras.layers.Dense(1)(hidden))
+    from helpers.results import rmse
+
+    value = rmse(test.y, untrained.predict(test.X, verbose=0))
+    for name in NETWORKS:
+        with pytest.raises(AssertionError, match="lies outside"):
+            check_rmse(name, value, dates=test.dates)
+
+
+def test_a_model_fitted_to_shuffled_targets_fails_every_check(basel_one_day, ci):
+    from sklearn.linear_model import Ridge
+
+    from helpers.results import rmse
+
+    train, _, test = basel_one_day
+    shuffled = np.random.default_rng(0).permutation(train.y)
+    value = rmse(test.y, Ridge().fit(train.X, shuffled).predict(test.X))
+    for name in NETWORKS:
+        with pytest.raises(AssertionError, match="lies outside"):
+            check_rmse(name, value, dates=test.dates)
+
+
+def test_the_committed_table_is_the_one_the_checks_read():
+    assert SPREAD_FILE == PROJECT_ROOT / "helpers" / "seed_spread.csv"
+    assert SPREAD_FILE.is_file()

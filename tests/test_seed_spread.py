@@ -1,0 +1,158 @@
+"""tools/seed_spread.py: seeds, running notebooks per seed, the spread table, the figure, held-out checks."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from helpers import PROJECT_ROOT
+from helpers.checks import check_interval
+
+
+@pytest.fixture(scope="module")
+def seed_spread():
+    spec = importlib.util.spec_from_file_location("seed_spread_under_test", PROJECT_ROOT / "tools" / "seed_spread.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def runs_table(rows):
+    """(model, episode, seed, val, test) rows as the tool's per-seed table."""
+    return pd.DataFrame(
+        [{"model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10, "cpu": "test"}
+         for m, e, s, v, t in rows]
+    )
+
+
+@pytest.mark.parametrize(
+    "text, seeds",
+    [("1-10", list(range(1, 11))), ("3", [3]), ("1,4,7", [1, 4, 7]), ("11-13, 42", [11, 12, 13, 42])],
+)
+def test_parse_seeds(seed_spread, text, seeds):
+    assert seed_spread.parse_seeds(text) == seeds
+
+
+@pytest.mark.parametrize("text", ["", "a-b", "3-1", "1,1", "-1", "4294967296", "1-2-3"])
+def test_parse_seeds_rejects_nonsense(seed_spread, text):
+    with pytest.raises(ValueError, match="Seeds must"):
+        seed_spread.parse_seeds(text)
+
+
+def test_summarise_gives_the_spread_per_model_in_lesson_order(seed_spread):
+    runs = runs_table([
+        ("SimpleRNN", "03", 1, 3.6, 3.5), ("SimpleRNN", "03", 2, 3.7, 3.4), ("SimpleRNN", "03", 3, 3.5, 3.6),
+        ("Dense, one day", "01", 1, 3.5, 3.44), ("Dense, one day", "01", 2, 3.5, 3.44),
+        ("Dense, one day", "01", 3, 3.5, 3.44),
+    ])
+    table = seed_spread.summarise(runs)
+    assert list(table["model"]) == ["Dense, one day", "SimpleRNN"]
+    rnn = table.set_index("model").loc["SimpleRNN"]
+    assert (rnn.seeds, rnn.test_median, rnn.test_min, rnn.test_max) == (3, 3.5, 3.4, 3.6)
+    assert rnn.test_sd == pytest.approx(0.1)
+    assert rnn.val_median == pytest.approx(3.6)
+    assert table.set_index("model").loc["Dense, one day", "test_sd"] == 0.0
+
+
+def test_summarise_of_one_seed_has_no_spread_rather_than_nan(seed_spread):
+    table = seed_spread.summarise(runs_table([("GRU", "08", 5, 3.3, 3.2)]))
+    assert table.loc[0, "test_sd"] == 0.0 and table.loc[0, "val_sd"] == 0.0
+
+
+def test_compare_marks_results_outside_the_checks_interval(seed_spread):
+    spread = seed_spread.summarise(runs_table([("GRU", "08", 1, 3.3, 3.20), ("GRU", "08", 2, 3.3, 3.30)]))
+    low, high = check_interval(3.20, 3.30, spread.loc[0, "test_sd"])
+    held_out = runs_table([("GRU", "08", 11, 3.3, 3.25), ("GRU", "08", 12, 3.3, high + 0.01),
+                           ("Not measured", "08", 11, 3.3, 9.9)])
+    table = seed_spread.compare(held_out, spread)
+    assert list(table["inside"]) == [True, False]
+    assert table["low"].tolist() == [low, low]
+
+
+def test_draw_writes_a_png(seed_spread, tmp_path, close_figures):
+    runs = runs_table([("GRU", "08", 1, 3.3, 3.2), ("GRU", "08", 2, 3.3, 3.3), ("CNN", "08", 1, 3.3, 3.4)])
+    path = tmp_path / "spread.png"
+    seed_spread.draw(runs, seed_spread.summarise(runs), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["spread.png"]
+
+
+def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed_spread, tmp_path, monkeypatch):
+    monkeypatch.setenv("LESSON_SEED", "99")
+    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
+    notebook = new_notebook(cells=[new_code_cell(
+        "import os\n"
+        "from helpers.results import record_result\n"
+        "assert os.environ['LESSON_STRICT_CHECKS'] == '0'\n"
+        "seed = int(os.environ['LESSON_SEED'])\n"
+        "record_result('Toy', '01', val_rmse=seed / 10, test_rmse=seed / 100)\n"
+    )])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "01_toy.ipynb"
+    nbformat.write(notebook, str(path))
+    before = path.read_bytes()
+    table = seed_spread.run_seed(7, [path], jobs=1, report=lambda text: None)
+    assert table[["model", "episode", "seed", "val_rmse", "test_rmse"]].to_dict("records") == [
+        {"model": "Toy", "episode": "01", "seed": 7, "val_rmse": 0.7, "test_rmse": 0.07}]
+    assert list(table.columns) == seed_spread.RUN_COLUMNS
+    assert os.environ["LESSON_SEED"] == "99" and "LESSON_STRICT_CHECKS" not in os.environ
+    assert path.read_bytes() == before  # the notebook itself is not rewritten
+
+
+@pytest.fixture
+def tool_files(seed_spread, tmp_path, monkeypatch):
+    """Point the tool's output files into tmp_path and replace the training by a fake per-seed table."""
+    files = {name: tmp_path / name for name in ("seed_runs.csv", "held_out.csv", "spread.csv", "spread.png")}
+    monkeypatch.setattr(seed_spread, "RUNS_FILE", files["seed_runs.csv"])
+    monkeypatch.setattr(seed_spread, "HELD_OUT_FILE", files["held_out.csv"])
+    monkeypatch.setattr(seed_spread, "SPREAD_FILE", files["spread.csv"])
+    monkeypatch.setattr(seed_spread, "FIGURE_FILE", files["spread.png"])
+    monkeypatch.setattr(seed_spread, "load_spread", lambda: pd.read_csv(files["spread.csv"]))
+
+    def fake_run_seed(seed, paths, jobs, report):
+        rows = []
+        for path in paths:
+            episode = path.name[:2]
+            rows.append((f"Model {episode}", episode, seed, 3.5, 3.0 + seed / 100 + int(episode) / 10))
+        return runs_table(rows)[seed_spread.RUN_COLUMNS]
+
+    monkeypatch.setattr(seed_spread, "run_seed", fake_run_seed)
+    return files
+
+
+def test_calibrating_writes_runs_spread_and_figure(seed_spread, tool_files, close_figures, capsys):
+    assert seed_spread.main(["--seeds", "1-3", "03", "05"]) == 0
+    runs = pd.read_csv(tool_files["seed_runs.csv"], dtype={"episode": str})
+    assert sorted(set(zip(runs["episode"], runs["seed"]))) == [("03", s) for s in (1, 2, 3)] + [("05", s) for s in (1, 2, 3)]
+    spread = pd.read_csv(tool_files["spread.csv"])
+    assert spread["seeds"].tolist() == [3, 3]
+    assert tool_files["spread.png"].read_bytes()[:4] == b"\x89PNG"
+    # rerunning one notebook for one seed replaces just those rows
+    assert seed_spread.main(["--seeds", "2", "05"]) == 0
+    again = pd.read_csv(tool_files["seed_runs.csv"], dtype={"episode": str})
+    assert len(again) == 6 and pd.read_csv(tool_files["spread.csv"])["seeds"].tolist() == [3, 3]
+
+
+def test_held_out_seeds_must_not_be_calibration_seeds(seed_spread, tool_files, close_figures, capsys):
+    seed_spread.main(["--seeds", "1-3", "03"])
+    with pytest.raises(SystemExit):
+        seed_spread.main(["--seeds", "3-4", "--held-out", "03"])
+    assert "seeds [3] were used for calibration" in capsys.readouterr().err
+    assert not tool_files["held_out.csv"].exists()
+
+
+def test_held_out_seeds_are_compared_with_the_committed_intervals(seed_spread, tool_files, close_figures, capsys):
+    seed_spread.main(["--seeds", "1-3", "03"])
+    assert seed_spread.main(["--seeds", "4", "--held-out", "03"]) == 0  # 3.34 inside 3.31 .. 3.33 widened
+    assert "1 of 1 held-out results inside" in capsys.readouterr().out
+    assert seed_spread.main(["--seeds", "40", "--held-out", "03"]) == 1  # 3.70: far outside
+    assert "0 of 1 held-out results inside" in capsys.readouterr().out
+    assert sorted(pd.read_csv(tool_files["held_out.csv"])["seed"]) == [4, 40]

@@ -1,0 +1,221 @@
+"""Measure how much each lesson model's validation and test RMSE vary with the random seed.
+
+Usage:
+    python -m tools.seed_spread                          # calibrate: seeds 1-10, notebooks 01-09
+    python -m tools.seed_spread --seeds 11-13 --held-out # seeds kept out of calibration: check them
+    python -m tools.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
+
+Every seed runs the episode notebooks themselves (each in a fresh kernel, through the same runner as
+``make lesson``) with ``LESSON_SEED`` set, so the models train exactly as learners train them. The
+notebooks on disk are not touched: executed copies and results go to a temporary folder, and the
+notebooks' checks only report (``LESSON_STRICT_CHECKS=0``), since they are what is being calibrated.
+
+Calibrating writes, each atomically:
+- ``benchmarks/seed_runs.csv``: one row per model and seed (kept when the run is interrupted; a rerun
+  replaces the rows of the seeds it runs);
+- ``helpers/seed_spread.csv``: per model the number of seeds and the median, minimum, maximum and
+  standard deviation of the test and validation RMSE (what the notebooks' checks read);
+- ``benchmarks/seed_spread.png``: every seed's test RMSE per model, with the interval its check accepts.
+
+``--held-out`` writes ``benchmarks/seed_runs_held_out.csv`` instead, compares every result with the
+committed intervals and exits with status 1 if any lies outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.checks import SPREAD_FILE, check_interval, load_spread
+from helpers.files import write_atomically
+from helpers.results import load_results
+from tools.run_lesson import ROOT, NotebookFailed, default_jobs, find_notebooks, run_notebooks
+
+BENCHMARKS = ROOT / "benchmarks"
+RUNS_FILE = BENCHMARKS / "seed_runs.csv"
+HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
+FIGURE_FILE = BENCHMARKS / "seed_spread.png"
+EPISODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
+RUN_COLUMNS = ["model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "cpu"]
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from a list such as ``1-10`` or ``1,4,7`` or ``11-13,42``.
+
+    Example: ``parse_seeds("1-3,42")  # [1, 2, 3, 42]``
+    """
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.strip().partition("-")
+            seeds += range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise ValueError(f"Seeds must look like 1-10 or 1,4,7, got {text!r}.") from None
+    if not seeds or any(not 0 <= seed < 2**32 for seed in seeds) or len(set(seeds)) != len(seeds):
+        raise ValueError(f"Seeds must be distinct whole numbers from 0 to 4294967295, got {text!r}.")
+    return seeds
+
+
+def cpu_name() -> str:
+    """The processor's model name and whether it has AVX-512, for the record of where a seed ran."""
+    name = platform.processor() or platform.machine()
+    flags = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and name in ("", platform.machine()):
+                name = line.split(":", 1)[1].strip()
+            if line.startswith("flags"):
+                flags = line
+                break
+    except OSError:
+        pass
+    return f"{name}{' AVX-512' if 'avx512f' in flags else ''}"
+
+
+def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
+    """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table."""
+    saved = {name: os.environ.get(name) for name in ("LESSON_SEED", "LESSON_RESULTS_DIR", "LESSON_STRICT_CHECKS")}
+    with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
+        os.environ.update(LESSON_SEED=str(seed), LESSON_RESULTS_DIR=str(Path(folder) / "results"),
+                          LESSON_STRICT_CHECKS="0")
+        try:
+            run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
+            table = load_results(Path(folder) / "results")
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    table = table.assign(seed=seed, cpu=cpu_name())
+    return table[RUN_COLUMNS]
+
+
+def read_runs(path: Path) -> pd.DataFrame:
+    """The per-seed results kept so far (an empty table if there are none)."""
+    if not path.is_file():
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    return pd.read_csv(path, dtype={"episode": str})
+
+
+def summarise(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per model: seeds, and median, min, max and sd of the test and validation RMSE, in lesson order."""
+    order = runs.drop_duplicates("model")[["model", "episode"]]
+    stats = runs.groupby("model").agg(
+        seeds=("seed", "nunique"),
+        test_median=("test_rmse", "median"), test_min=("test_rmse", "min"),
+        test_max=("test_rmse", "max"), test_sd=("test_rmse", "std"),
+        val_median=("val_rmse", "median"), val_min=("val_rmse", "min"),
+        val_max=("val_rmse", "max"), val_sd=("val_rmse", "std"),
+    ).reset_index()
+    stats[["test_sd", "val_sd"]] = stats[["test_sd", "val_sd"]].fillna(0.0)  # one seed: no spread measured
+    table = order.merge(stats, on="model").sort_values(["episode", "test_median"], kind="stable")
+    return table.round(4).reset_index(drop=True)
+
+
+def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
+    """Each seed's test RMSE per model as dots, the check's interval as a grey bar; saved to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(spread) + 1.6))
+    for row_number, row in enumerate(spread.itertuples()):
+        low, high = check_interval(row.test_min, row.test_max, row.test_sd)
+        ax.plot([low, high], [row_number, row_number], color="0.8", linewidth=8, solid_capstyle="butt",
+                label="interval the check accepts" if row_number == 0 else None, zorder=1)
+    palette = sns.color_palette("colorblind")
+    positions = {model: number for number, model in enumerate(spread["model"])}
+    y = runs["model"].map(positions)
+    ax.scatter(runs["test_rmse"], y, s=18, color=palette[0], label="one seed", zorder=2)
+    ax.scatter(spread["test_median"], range(len(spread)), marker="|", s=250, color=palette[3], label="median", zorder=3)
+    ax.set_yticks(range(len(spread)), [f"{row.model} ({row.episode})" for row in spread.itertuples()])
+    ax.invert_yaxis()
+    seeds = ", ".join(str(seed) for seed in sorted(runs["seed"].unique()))
+    ax.set(title=f"Test RMSE over seeds {seeds}", xlabel="test RMSE (hours of sunshine)", ylabel="model")
+    ax.legend(loc="lower right", fontsize="small")
+    fig.tight_layout()
+    temporary = path.with_name(path.name + ".tmp.png")
+    fig.savefig(temporary, dpi=110)
+    plt.close(fig)
+    os.replace(temporary, path)
+
+
+def compare(runs: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
+    """Every held-out result next to the interval its check accepts, with ``inside`` True or False."""
+    intervals = {row.model: check_interval(row.test_min, row.test_max, row.test_sd) for row in spread.itertuples()}
+    table = runs[runs["model"].isin(intervals)].copy()
+    table["low"] = table["model"].map(lambda model: intervals[model][0])
+    table["high"] = table["model"].map(lambda model: intervals[model][1])
+    table["inside"] = (table["low"] <= table["test_rmse"]) & (table["test_rmse"] <= table["high"])
+    return table[["model", "seed", "test_rmse", "low", "high", "inside"]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help=f"name prefixes of notebooks to run (default: {' '.join(EPISODES)})")
+    parser.add_argument("--seeds", default="1-10", help="seeds to run, e.g. 1-10 or 11,12,42 (default 1-10)")
+    parser.add_argument("--held-out", action="store_true",
+                        help="seeds not used for calibration: compare them with helpers/seed_spread.csv")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="notebooks to run at once")
+    args = parser.parse_args(argv)
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.jobs < 1:
+        parser.error(f"--jobs must be 1 or more, got {args.jobs}")
+    paths = find_notebooks(args.notebooks or EPISODES)
+    runs_file = HELD_OUT_FILE if args.held_out else RUNS_FILE
+    if args.held_out:
+        spread = load_spread()  # fail now, not after the training, if there is nothing to compare with
+        calibrated = set(read_runs(RUNS_FILE)["seed"])
+        reused = sorted(calibrated & set(seeds))
+        if reused:
+            parser.error(f"seeds {reused} were used for calibration (benchmarks/seed_runs.csv); pick others.")
+
+    runs = read_runs(runs_file)
+    episodes = [path.name[:2] for path in paths]
+    # a rerun replaces what these seeds gave for these notebooks, and keeps everything else
+    runs = runs[~(runs["seed"].isin(seeds) & runs["episode"].isin(episodes))]
+    started = time.perf_counter()
+    for number, seed in enumerate(seeds, start=1):
+        print(f"Seed {seed} ({number} of {len(seeds)}): {len(paths)} notebooks", flush=True)
+        try:
+            table = run_seed(seed, paths, args.jobs, report=lambda text: print("   ", text, flush=True))
+        except NotebookFailed as failure:
+            print(f"\n{failure.path.name} failed with seed {seed}: {failure.error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(f"\nInterrupted during seed {seed}; the seeds finished before it are kept in {runs_file}.",
+                  file=sys.stderr)
+            return 130
+        runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(["seed", "episode", "model"])
+        write_atomically(runs_file, runs.to_csv(index=False, float_format="%.4f"))
+        print(f"    done, {time.perf_counter() - started:.0f} s so far", flush=True)
+
+    if args.held_out:
+        table = compare(runs[runs["seed"].isin(seeds)], spread)
+        print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
+        outside = table[~table["inside"]]
+        print(f"\n{len(table) - len(outside)} of {len(table)} held-out results inside their checks' intervals.")
+        return 1 if len(outside) else 0
+    spread = summarise(runs)
+    write_atomically(SPREAD_FILE, spread.to_csv(index=False))
+    draw(runs, spread, FIGURE_FILE)
+    print(spread.to_string(index=False))
+    print(f"\nWritten: {runs_file}, {SPREAD_FILE}, {FIGURE_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
