@@ -1,6 +1,7 @@
-"""Training set-up: reproducible seeds and a callback that times the epochs.
+"""Training set-up: reproducible seeds and a callback that times the epochs, on any Keras backend.
 
-Import ``helpers`` before TensorFlow: it sets the variables that keep TensorFlow's log lines quiet.
+The lesson runs on TensorFlow (the default) and on JAX (``KERAS_BACKEND=jax``); nothing here imports
+TensorFlow unless it is the backend.
 """
 
 from __future__ import annotations
@@ -13,27 +14,28 @@ import numpy as np
 
 import helpers  # noqa: F401  (sets the TensorFlow log variables before tensorflow is imported)
 import keras
-import tensorflow as tf
 
 
 def configure_threads(inter_op: int | None = None) -> None:
-    """Run independent TensorFlow ops one after another (inter-op threads = 1) unless told otherwise.
+    """On TensorFlow, run independent ops one after another (inter-op threads = 1) unless told otherwise.
 
     The lesson's models are small: scheduling their ops on parallel threads costs more than it saves,
     and the results are the same. ``$LESSON_TF_INTER_OP_THREADS`` overrides (0 = TensorFlow's default).
-    Must run before TensorFlow executes its first op; ``helpers.training`` calls it on import.
+    It must run before TensorFlow executes its first op, so ``set_seed`` calls it; later calls keep the
+    settings TensorFlow started with. JAX needs no setting.
 
     Example: ``configure_threads(1)``
     """
+    if keras.backend.backend() != "tensorflow":
+        return
+    import tensorflow as tf
+
     if inter_op is None:
         inter_op = int(os.environ.get("LESSON_TF_INTER_OP_THREADS", "1"))
     try:
         tf.config.threading.set_inter_op_parallelism_threads(inter_op)
     except RuntimeError:  # TensorFlow already started: keep its settings
         pass
-
-
-configure_threads()
 
 
 SEED_VARIABLE = "LESSON_SEED"
@@ -57,7 +59,7 @@ def lesson_seed() -> int:
 
 
 def set_seed(seed: int | None = None) -> None:
-    """Seed Python, NumPy and Keras so that a rerun on the same machine gives the same numbers.
+    """Seed Python, NumPy and Keras (any backend) so that a rerun on the same machine gives the same numbers.
 
     Without an argument the seed is ``$LESSON_SEED`` (42 when unset), so a notebook can be run with
     another seed unchanged. TensorFlow's "deterministic ops" mode is not switched on: Keras refuses to
@@ -71,6 +73,7 @@ def set_seed(seed: int | None = None) -> None:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
     seed = int(seed)
+    configure_threads()
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)

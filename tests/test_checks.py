@@ -27,7 +27,7 @@ SPREAD_COLUMNS = ["model", "episode", "seeds", "test_median", "test_min", "test_
 
 @pytest.fixture
 def spread_file(tmp_path):
-    """A small seed-spread table: SimpleRNN measured 3.40 .. 3.50 h with sd 0.03 (interval 3.34 .. 3.56)."""
+    """A small seed-spread table: SimpleRNN measured 3.40 .. 3.50 h with sd 0.03 (interval 3.31 .. 3.59)."""
     path = tmp_path / "seed_spread.csv"
     pd.DataFrame(
         [["SimpleRNN", "03", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03],
@@ -53,9 +53,9 @@ def ci(monkeypatch):
 @pytest.mark.parametrize(
     "minimum, maximum, sd, expected",
     [
-        (3.40, 3.50, 0.03, (3.34, 3.56)),  # two standard deviations
-        (3.70, 3.70, 0.0, (3.67, 3.73)),  # no spread: the 0.03 h floor
-        (3.40, 3.50, 0.01, (3.37, 3.53)),  # 2 sd below the floor
+        (3.40, 3.50, 0.03, (3.31, 3.59)),  # three standard deviations
+        (3.70, 3.70, 0.0, (3.65, 3.75)),  # no spread: the 0.05 h floor
+        (3.40, 3.50, 0.01, (3.35, 3.55)),  # 3 sd below the floor
     ],
 )
 def test_check_interval_widens_the_seeds_range(minimum, maximum, sd, expected):
@@ -74,7 +74,7 @@ def test_check_interval_rejects_nonsense(values):
 def test_expected_rmse_reads_the_table(spread_file):
     expected = expected_rmse("SimpleRNN", spread_file)
     assert (expected.model, expected.seeds, expected.median) == ("SimpleRNN", 10, 3.45)
-    assert (expected.low, expected.high) == pytest.approx((3.34, 3.56))
+    assert (expected.low, expected.high) == pytest.approx((3.31, 3.59))
 
 
 def test_an_unknown_model_is_named_with_the_known_ones(spread_file):
@@ -97,13 +97,13 @@ def test_a_table_without_the_needed_columns_is_refused(tmp_path):
 # --- what learners and CI see --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [3.34, 3.45, 3.56])
+@pytest.mark.parametrize("value", [3.31, 3.45, 3.59])
 @pytest.mark.parametrize("mode", ["learner", "ci"])
 def test_inside_the_range_says_so_in_both_modes(value, mode, spread_file, capsys, request):
     request.getfixturevalue(mode)
     check_rmse("SimpleRNN", value, path=spread_file)
     out = capsys.readouterr().out
-    assert f"SimpleRNN: test RMSE {value:.2f} h, inside the range this lesson measured (3.34 to 3.56 h over 10 seeds)" in out
+    assert f"SimpleRNN: test RMSE {value:.2f} h, inside the range this lesson measured (3.31 to 3.59 h over 10 seeds)" in out
 
 
 @pytest.mark.parametrize("value, side", [(3.70, "higher"), (3.20, "lower")])
@@ -115,9 +115,9 @@ def test_a_learner_outside_the_range_gets_plain_words_not_an_error(value, side, 
     assert "Restart Kernel and Run All Cells" in out
 
 
-@pytest.mark.parametrize("value", [3.70, 3.20, 3.335, 3.565])
+@pytest.mark.parametrize("value", [3.70, 3.20, 3.305, 3.595])
 def test_ci_fails_hard_outside_the_range(value, spread_file, ci):
-    with pytest.raises(AssertionError, match=r"SimpleRNN: test RMSE .* lies outside 3\.340 to 3\.560 h.*python -m tools seed-spread"):
+    with pytest.raises(AssertionError, match=r"SimpleRNN: test RMSE .* lies outside 3\.310 to 3\.590 h.*python -m tools seed-spread"):
         check_rmse("SimpleRNN", value, path=spread_file)
 
 
@@ -191,7 +191,7 @@ def test_the_committed_intervals_are_sensible():
     for row in spread.itertuples():
         low, high = check_interval(row.test_min, row.test_max, row.test_sd)
         assert 2.5 < low <= row.test_min <= row.test_median <= row.test_max <= high < 4.5, row
-        assert high - low < 0.6, f"{row.model}: an interval {high - low:.2f} h wide checks too little"
+        assert high - low < 0.8, f"{row.model}: an interval {high - low:.2f} h wide checks too little"
         if row.model in NETWORKS:  # well below what a forecast of the mean scores (about 4.4 h)
             assert high < 4.0, row
 

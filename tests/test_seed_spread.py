@@ -28,7 +28,8 @@ def seed_spread():
 def runs_table(rows):
     """(model, episode, seed, val, test) rows as the tool's per-seed table."""
     return pd.DataFrame(
-        [{"model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10, "cpu": "test"}
+        [{"model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10, "backend": "tensorflow",
+          "cpu": "test"}
          for m, e, s, v, t in rows]
     )
 
@@ -88,6 +89,7 @@ def test_draw_writes_a_png(seed_spread, tmp_path, close_figures):
 def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed_spread, tmp_path, monkeypatch):
     monkeypatch.setenv("LESSON_SEED", "99")
     monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
     notebook = new_notebook(cells=[new_code_cell(
         "import os\n"
         "from helpers.results import record_result\n"
@@ -102,7 +104,7 @@ def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed
     table = seed_spread.run_seed(7, [path], jobs=1, report=lambda text: None)
     assert table[["model", "episode", "seed", "val_rmse", "test_rmse"]].to_dict("records") == [
         {"model": "Toy", "episode": "01", "seed": 7, "val_rmse": 0.7, "test_rmse": 0.07}]
-    assert list(table.columns) == seed_spread.RUN_COLUMNS
+    assert list(table.columns) == seed_spread.RUN_COLUMNS and table["backend"].tolist() == ["tensorflow"]
     assert os.environ["LESSON_SEED"] == "99" and "LESSON_STRICT_CHECKS" not in os.environ
     assert path.read_bytes() == before  # the notebook itself is not rewritten
 

@@ -11,6 +11,12 @@ import pytest
 import tools.__main__ as entry
 
 
+@pytest.fixture(autouse=True)
+def _tensorflow_backend(monkeypatch):
+    """The default backend unless a test says otherwise (a developer may have KERAS_BACKEND set)."""
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+
+
 @pytest.mark.parametrize("version", [(3, 11), (3, 12), (3, 13)])
 def test_supported_pythons_pass(version):
     entry.check_python(version)
@@ -182,3 +188,35 @@ def test_run_sets_the_quiet_tensorflow_variables(monkeypatch):
     assert seen["cwd"] == entry.ROOT
     assert seen["env"]["TF_CPP_MIN_LOG_LEVEL"] == "3" and seen["env"]["TF_ENABLE_ONEDNN_OPTS"] == "0"
     assert seen["env"]["EXTRA"] == "1"
+
+
+@pytest.mark.parametrize("text, expected", [("", "tensorflow"), ("tensorflow", "tensorflow"), ("jax", "jax"), (" JAX ", "jax")])
+def test_backend_reads_keras_backend(text, expected, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", text)
+    assert entry.backend() == expected
+
+
+def test_an_unsupported_backend_is_named(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    with pytest.raises(entry.SetupError, match=r"KERAS_BACKEND='torch' is not one the lesson runs on: use tensorflow or jax"):
+        entry.backend()
+
+
+def test_the_jax_backend_installs_the_jax_extra(tmp_path, calls, monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    folder = tmp_path / "venv"
+    fake_venv(folder, entry.requirements_digest(keras_backend="tensorflow"))  # set up for TensorFlow before
+    entry.ensure_environment(folder)
+    assert calls[-1][0][1:] == ["-m", "pip", "install", "--quiet", "-e", ".[jax]"]
+    assert (folder / entry.STAMP_NAME).read_text(encoding="utf-8").strip() == entry.requirements_digest(keras_backend="jax")
+
+
+def test_the_jax_extra_pins_exact_versions():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    extra = tomllib.loads((entry.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["jax"]
+    pins = {Requirement(line).name: str(Requirement(line).specifier) for line in extra}
+    assert set(pins) == {"jax", "jaxlib"} and all(spec.startswith("==") for spec in pins.values())
+    assert pins["jax"] == pins["jaxlib"]

@@ -122,11 +122,12 @@ def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(mon
     assert tf.config.threading.get_inter_op_parallelism_threads() == before
 
 
-def test_a_fresh_process_runs_with_one_inter_op_thread_unless_told_otherwise():
+def test_set_seed_in_a_fresh_process_sets_one_inter_op_thread_unless_told_otherwise():
     import subprocess
     import sys
 
-    code = "import helpers.training, tensorflow as tf; print(tf.config.threading.get_inter_op_parallelism_threads())"
+    code = ("import helpers.training, tensorflow as tf; helpers.training.set_seed(); "
+            "print(tf.config.threading.get_inter_op_parallelism_threads())")
     default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert default.stdout.strip() == "1"
     env = {**os.environ, "LESSON_TF_INTER_OP_THREADS": "0"}

@@ -8,7 +8,8 @@ virtual environment ``.venv`` (or ``$LESSON_VENV``) exists and holds the pinned 
 requirements.txt or pyproject.toml changed) and that the data file is in ``data/`` (downloaded once,
 checked against its sha256), then runs inside that environment. Other commands: ``learner`` (learner
 copies), ``seed-spread`` (the seed-spread study), ``benchmark``, ``setup`` (set-up only). Words after
-the command go to the tool it runs, e.g. ``python3 -m tools lesson 03 --jobs 1``.
+the command go to the tool it runs, e.g. ``python3 -m tools lesson 03 --jobs 1``. With
+``KERAS_BACKEND=jax`` the lesson runs on JAX, and the set-up installs the pinned jax and jaxlib too.
 
 This file uses the standard library only: it runs before anything is installed.
 """
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / os.environ.get("LESSON_VENV", ".venv")  # CI keeps one environment per Python version
 STAMP_NAME = ".installed"
 SUPPORTED = ((3, 11), (3, 13))  # TensorFlow 2.21 and the pinned packages install on these
+BACKENDS = ("tensorflow", "jax")  # jax: the pins of pyproject.toml's `jax` extra are installed too
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
 # command -> (arguments for the environment's Python, extra environment variables)
@@ -71,9 +73,20 @@ def venv_python(folder: Path = VENV, windows: bool | None = None) -> Path:
     return folder / "Scripts" / "python.exe" if windows else folder / "bin" / "python"
 
 
-def requirements_digest(root: Path = ROOT) -> str:
-    """A fingerprint of what is installed: requirements.txt and pyproject.toml, byte for byte."""
-    digest = hashlib.sha256()
+def backend() -> str:
+    """The Keras backend the commands will use: ``$KERAS_BACKEND``, TensorFlow when unset.
+
+    Example: ``backend()  # 'jax' after `export KERAS_BACKEND=jax```
+    """
+    name = os.environ.get("KERAS_BACKEND", "").strip().lower() or "tensorflow"
+    if name not in BACKENDS:
+        raise SetupError(f"KERAS_BACKEND={name!r} is not one the lesson runs on: use {' or '.join(BACKENDS)}, or unset it.")
+    return name
+
+
+def requirements_digest(root: Path = ROOT, keras_backend: str = "tensorflow") -> str:
+    """A fingerprint of what is installed: requirements.txt and pyproject.toml, byte for byte, and the backend."""
+    digest = hashlib.sha256(keras_backend.encode())
     for name in ("requirements.txt", "pyproject.toml"):
         digest.update((root / name).read_bytes())
     return digest.hexdigest()
@@ -89,7 +102,8 @@ def ensure_environment(folder: Path = VENV) -> Path:
     """Create the virtual environment and install the pins if missing or outdated; its Python."""
     python = venv_python(folder)
     stamp = folder / STAMP_NAME
-    wanted = requirements_digest()
+    keras_backend = backend()
+    wanted = requirements_digest(keras_backend=keras_backend)
     if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
         return python
     if not python.exists():
@@ -101,6 +115,8 @@ def ensure_environment(folder: Path = VENV) -> Path:
         [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
         [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
     ]
+    if keras_backend == "jax":  # the pinned jax and jaxlib of the `jax` extra
+        steps.append([str(python), "-m", "pip", "install", "--quiet", "-e", ".[jax]"])
     for step in steps:
         if run(step) != 0:
             raise SetupError(

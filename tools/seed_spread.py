@@ -6,7 +6,7 @@ Usage:
     python -m tools.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
 
 Every seed runs the episode notebooks themselves (each in a fresh kernel, through the same runner as
-``make lesson``) with ``LESSON_SEED`` set, so the models train exactly as learners train them. The
+the lesson command) with ``LESSON_SEED`` set, on the Keras backend that ``KERAS_BACKEND`` names, so the models train exactly as learners train them. The
 notebooks on disk are not touched: executed copies and results go to a temporary folder, and the
 notebooks' checks only report (``LESSON_STRICT_CHECKS=0``), since they are what is being calibrated.
 
@@ -43,7 +43,7 @@ RUNS_FILE = BENCHMARKS / "seed_runs.csv"
 HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
 EPISODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
-RUN_COLUMNS = ["model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "cpu"]
+RUN_COLUMNS = ["model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -94,7 +94,7 @@ def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-    table = table.assign(seed=seed, cpu=cpu_name())
+    table = table.assign(seed=seed, backend=os.environ.get("KERAS_BACKEND") or "tensorflow", cpu=cpu_name())
     return table[RUN_COLUMNS]
 
 
