@@ -61,7 +61,7 @@ def load_spread(path: str | Path | None = None) -> pd.DataFrame:
             f"{path} is missing: it comes with the lesson. Restore it with `git checkout -- helpers/{path.name}` "
             "or measure it again with `python -m tools seed-spread`."
         )
-    table = pd.read_csv(path)
+    table = pd.read_csv(path, dtype={"episode": str})
     needed = {"model", "seeds", "test_median", "test_min", "test_max", "test_sd"}
     if not needed <= set(table.columns):
         raise ValueError(f"{path} lacks the columns {sorted(needed - set(table.columns))}; rerun `python -m tools seed-spread`.")

@@ -148,7 +148,8 @@ def test_lesson_runs_the_runner_with_the_words_after_it(ready, calls):
 def test_test_runs_unit_tests_then_nbval_strictly(ready, calls):
     assert entry.main(["test"]) == 0
     assert [arguments[1:] for arguments, _ in calls] == [
-        ["-m", "pytest", "tests"], ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env"]]
+        ["-m", "pytest", "tests"],
+        ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]]
     assert all(env == {"LESSON_STRICT_CHECKS": "1"} for _, env in calls)
 
 

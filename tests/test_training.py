@@ -14,6 +14,7 @@ import pytest
 from helpers.training import DEFAULT_SEED, SEED_VARIABLE, EpochTimer, configure_threads, lesson_seed, set_seed
 
 keras = pytest.importorskip("keras")
+on_tensorflow = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's own settings")
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +114,7 @@ def test_epoch_timer_before_any_fit():
     assert math.isnan(timer.seconds_per_epoch)
 
 
+@on_tensorflow
 def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(monkeypatch):
     import tensorflow as tf
 
@@ -122,15 +124,18 @@ def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(mon
     assert tf.config.threading.get_inter_op_parallelism_threads() == before
 
 
+@on_tensorflow
 def test_set_seed_in_a_fresh_process_sets_one_inter_op_thread_unless_told_otherwise():
     import subprocess
     import sys
 
     code = ("import helpers.training, tensorflow as tf; helpers.training.set_seed(); "
             "print(tf.config.threading.get_inter_op_parallelism_threads())")
-    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    env.pop("LESSON_TF_INTER_OP_THREADS", None)
+    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert default.stdout.strip() == "1"
-    env = {**os.environ, "LESSON_TF_INTER_OP_THREADS": "0"}
+    env = {**env, "LESSON_TF_INTER_OP_THREADS": "0"}
     override = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert override.stdout.strip() == "0"
 
@@ -165,6 +170,7 @@ def test_a_bad_lesson_seed_says_what_to_set(text, monkeypatch):
         set_seed()
 
 
+@on_tensorflow
 def test_set_seed_leaves_xla_possible():
     """Keras compiles with XLA only while TensorFlow's op determinism is off; set_seed must not switch it on."""
     from tensorflow.python.framework.config import is_op_determinism_enabled
@@ -187,3 +193,28 @@ def test_an_xla_fit_is_identical_on_a_rerun():
         runs.append((history.history["loss"], weights_of(model)))
     assert runs[0][0] == runs[1][0]
     assert_same_weights(runs[0][1], runs[1][1])
+
+
+def test_on_jax_set_seed_and_an_xla_fit_repeat_exactly():
+    """The helpers run unchanged on JAX: a fresh process with KERAS_BACKEND=jax seeds, fits twice, compares."""
+    import subprocess
+
+    pytest.importorskip("jax")
+    code = (
+        "import numpy as np, keras\n"
+        "from helpers.training import set_seed\n"
+        "assert keras.backend.backend() == 'jax'\n"
+        "X = np.linspace(-1, 1, 64, dtype='float32').reshape(32, 2); y = X.sum(axis=1, keepdims=True)\n"
+        "losses = []\n"
+        "for _ in range(2):\n"
+        "    set_seed(5)\n"
+        "    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(4), keras.layers.Dense(1)])\n"
+        "    model.compile(optimizer='adam', loss='mse', jit_compile=True, steps_per_execution=4)\n"
+        "    losses.append(model.fit(X, y, epochs=3, batch_size=8, verbose=0).history['loss'])\n"
+        "assert losses[0] == losses[1], losses\n"
+        "print('same', losses[0][-1])\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("same")

@@ -39,7 +39,8 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "benchmark": [(["benchmarks/run_benchmarks.py"], {})],
     # a result outside the range measured over seeds fails here; learners get plain words instead
     "test": [(["-m", "pytest", "tests"], {"LESSON_STRICT_CHECKS": "1"}),
-             (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env"], {"LESSON_STRICT_CHECKS": "1"})],
+             (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env",
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"], {"LESSON_STRICT_CHECKS": "1"})],
 }
 
 
