@@ -45,6 +45,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def _score(name: str, value) -> float:
+    """A score as a float: plain numbers, NumPy scalars and one-element arrays or tensors are accepted."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        raise ValueError(f"{name} must be a number of hours, got {value!r}.")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number of hours, got {value!r}.") from None
+    if array.size != 1:
+        raise ValueError(f"{name} must be one number, got {array.size} values; pass the score, e.g. evaluate(...)[1].")
+    number = float(array.ravel()[0])
+    if not math.isfinite(number):
+        raise ValueError(f"{name} is {number}, not a finite number: did training diverge? Rerun the notebook from the top.")
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {number}; an RMSE is never negative.")
+    return number
+
+
 def record_result(
     model: str,
     episode: str,
@@ -70,11 +88,8 @@ def record_result(
         raise ValueError(f"model must be a name with letters or digits, got {model!r}.")
     if not isinstance(episode, str) or not _slug(episode):
         raise ValueError(f"episode must be a short label such as '03', got {episode!r}.")
-    for name, value in {"test_rmse": test_rmse, "val_rmse": val_rmse}.items():
-        if value is None and name == "val_rmse":
-            continue
-        if not isinstance(value, (int, float, np.floating)) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}; did training diverge?")
+    test_rmse = _score("test_rmse", test_rmse)
+    val_rmse = None if val_rmse is None else _score("val_rmse", val_rmse)
     for name, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
         if not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
             raise ValueError(f"{name} must be a number >= 0, got {value!r}.")
@@ -94,11 +109,23 @@ def record_result(
         days = pd.DatetimeIndex(dates)
         if len(values) != len(days):
             raise ValueError(f"{len(values)} predictions for {len(days)} dates; pass the test part's dates.")
+        if not np.isfinite(values).all():
+            raise ValueError(f"{int((~np.isfinite(values)).sum())} predictions are NaN or infinite; did training diverge?")
         record["predictions"] = [round(float(value), 4) for value in values]
         record["dates"] = [day.strftime("%Y-%m-%d") for day in days]
     folder = Path(folder) if folder is not None else results_dir()
     path = folder / f"{_slug(episode)}_{_slug(model)}.json"
-    return write_atomically(path, json.dumps(record, indent=2))
+    if path.is_file():  # the same file name for another model would silently replace its result
+        try:
+            earlier = json.loads(path.read_text(encoding="utf-8")).get("model")
+        except (json.JSONDecodeError, AttributeError, UnicodeDecodeError):
+            earlier = None
+        if isinstance(earlier, str) and earlier != model:
+            raise ValueError(
+                f"{path.name} already holds the result of {earlier!r}, and {model!r} would replace it "
+                "(both names give the same file name). Give the new model a distinct name."
+            )
+    return write_atomically(path, json.dumps(record, indent=2, allow_nan=False))
 
 
 def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
@@ -107,10 +134,37 @@ def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
     records = []
     for path in sorted(folder.glob("*.json")):
         try:
-            records.append((path, json.loads(path.read_text(encoding="utf-8"))))
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from error
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from None
+        problem = _record_problem(record)
+        if problem:
+            raise ValueError(f"{path} is not a result this lesson wrote ({problem}); delete it and rerun its notebook.")
+        records.append((path, record))
     return records
+
+
+def _record_problem(record) -> str:
+    """What is wrong with a parsed result file, or '' when it is a result record_result could have written."""
+    if not isinstance(record, dict):
+        return f"a {type(record).__name__}, not an object"
+    if not isinstance(record.get("model"), str) or not isinstance(record.get("episode"), str):
+        return "no model name or episode"
+    for name in ("test_rmse", "val_rmse"):
+        value = record.get(name)
+        if value is None and name == "val_rmse":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{name} is {value!r}, not a number"
+    if "predictions" in record:
+        predictions, dates = record["predictions"], record.get("dates")
+        if not isinstance(predictions, list) or not isinstance(dates, list) or len(predictions) != len(dates):
+            return "predictions and dates do not match"
+        if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in predictions):
+            return "a prediction is not a number"
+        if not all(isinstance(day, str) for day in dates):
+            return "a date is not text"
+    return ""
 
 
 def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 
 import numpy as np
@@ -80,11 +81,69 @@ def test_record_result_overwrites_the_same_model_and_episode(tmp_path):
     assert (record["test_rmse"], record["epochs"]) == (3.4, 12)
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -0.1, "3.5", None])
-def test_record_result_rejects_bad_rmse(tmp_path, bad):
-    with pytest.raises(ValueError, match=r"test_rmse must be a finite number >= 0.*diverge"):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (float("nan"), r"test_rmse is nan, not a finite number: did training diverge\?"),
+        (float("inf"), r"test_rmse is inf, not a finite number: did training diverge\?"),
+        (-0.1, r"test_rmse must be >= 0, got -0\.1; an RMSE is never negative"),
+        ("3.5", r"test_rmse must be a number of hours, got '3\.5'"),
+        (None, r"test_rmse must be a number of hours, got None"),
+        ([3.5, 3.6], r"test_rmse must be one number, got 2 values"),
+    ],
+)
+def test_record_result_rejects_bad_rmse(tmp_path, bad, message):
+    with pytest.raises(ValueError, match=message):
         record_result("GRU", "05", test_rmse=bad, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("score", [np.array(3.25), np.array([3.25]), np.float32(3.25)])
+def test_record_result_accepts_a_one_element_array_or_tensor(tmp_path, score):
+    path = record_result("GRU", "05", test_rmse=score, folder=tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 3.25
+
+
+def test_record_result_accepts_a_keras_scalar_tensor(tmp_path):
+    keras = pytest.importorskip("keras")
+    path = record_result("GRU", "05", test_rmse=keras.ops.convert_to_tensor(3.5), folder=tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 3.5
+
+
+def test_two_names_with_one_file_name_do_not_overwrite_each_other(tmp_path):
+    first = record_result("Stacked LSTM", "05", test_rmse=3.4, folder=tmp_path)
+    before = first.read_bytes()
+    with pytest.raises(ValueError, match=r"05_stacked-lstm\.json already holds the result of 'Stacked LSTM', and 'stacked-lstm'"):
+        record_result("stacked-lstm", "05", test_rmse=3.9, folder=tmp_path)
+    assert first.read_bytes() == before
+    record_result("Stacked LSTM", "05", test_rmse=3.3, folder=tmp_path)  # the same model may be recorded again
+
+
+def test_non_finite_predictions_are_refused_not_written_as_bare_nan(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=3)
+    with pytest.raises(ValueError, match=r"1 predictions are NaN or infinite"):
+        record_result("GRU", "08", test_rmse=3.0, predictions=[1.0, float("nan"), 2.0], dates=dates, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("[1, 2]", "a list, not an object"),
+        ('{"model": "GRU", "episode": "08", "test_rmse": "3.2"}', "test_rmse is '3.2', not a number"),
+        ('{"episode": "08", "test_rmse": 3.2}', "no model name or episode"),
+        ('{"model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0, null], "dates": ["2009-01-01", "2009-01-02"]}',
+         "a prediction is not a number"),
+        ('{"model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0], "dates": []}',
+         "predictions and dates do not match"),
+    ],
+)
+def test_a_hand_edited_or_foreign_results_file_is_named_with_the_fix(tmp_path, content, problem):
+    (tmp_path / "08_gru.json").write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"08_gru\.json is not a result this lesson wrote \({re.escape(problem)}\); delete it"):
+        load_results(tmp_path)
+    with pytest.raises(ValueError, match="is not a result this lesson wrote"):
+        load_predictions("GRU", folder=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +246,7 @@ def test_record_result_without_a_validation_score_stores_null(tmp_path):
 
 @pytest.mark.parametrize("bad", [float("nan"), -0.1, "3.2", float("inf")])
 def test_record_result_rejects_a_bad_validation_score(tmp_path, bad):
-    with pytest.raises(ValueError, match=r"val_rmse must be a finite number >= 0"):
+    with pytest.raises(ValueError, match=r"^val_rmse (is|must)"):
         record_result("GRU", "08", val_rmse=bad, test_rmse=3.0, folder=tmp_path)
     assert not list(tmp_path.glob("*.json"))
 
