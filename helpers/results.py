@@ -21,12 +21,18 @@ from helpers.files import write_atomically
 FIELDS = ["model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]
 
 
+RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
+
+
 def results_dir() -> Path:
     """Folder for result files: ``$LESSON_RESULTS_DIR`` if set, else ``results/`` in the project.
 
+    A relative ``LESSON_RESULTS_DIR`` is taken from the project folder, wherever the kernel runs.
+
     Example: ``results_dir() / "summary.csv"``
     """
-    return Path(os.environ.get("LESSON_RESULTS_DIR", PROJECT_ROOT / "results"))
+    folder = Path(os.environ.get(RESULTS_VARIABLE, "results"))
+    return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
 def rmse(y_true, y_pred) -> float:

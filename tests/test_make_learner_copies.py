@@ -156,7 +156,32 @@ def test_cli_writes_valid_learner_copies(tool, fake_notebooks, tmp_path, capsys)
         assert path.read_text(encoding="utf-8").endswith("}\n")  # a final newline, as Jupyter writes
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 3 and "01_intro.ipynb" in printed[0] and "02_rnn.ipynb" in printed[1]
-    assert printed[-1].startswith("2 learner copies written")
+    assert printed[0].endswith("(written)")
+    assert printed[-1].startswith("2 learner copies in")
+
+
+def test_a_copy_someone_typed_into_is_kept_unless_forced_and_then_backed_up(tool, fake_notebooks, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert tool.main(["--output-dir", str(out)]) == 0
+    typed = out / "01_intro.ipynb"
+    notebook = nbformat.read(str(typed), as_version=4)
+    notebook.cells[0].source += "\n# my own note"
+    nbformat.write(notebook, str(typed))
+    mine = typed.read_bytes()
+    capsys.readouterr()
+
+    assert tool.main(["--output-dir", str(out)]) == 0  # again: the typed-into copy stays as it is
+    printed = capsys.readouterr().out
+    assert typed.read_bytes() == mine
+    assert "01_intro.ipynb (kept)" in printed and "02_rnn.ipynb (unchanged)" in printed
+    assert "Add --force to replace them" in printed
+
+    assert tool.main(["--output-dir", str(out), "--force"]) == 0
+    backups = list((out / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].name.startswith("01_intro-") and backups[0].read_bytes() == mine
+    assert nbformat.read(str(typed), as_version=4) == tool.learner_copy(
+        nbformat.read(str(fake_notebooks / "01_intro.ipynb"), as_version=4))
+    assert "replaced (backup:" in capsys.readouterr().out
 
 
 def test_cli_prefix_selects_notebooks(tool, fake_notebooks, tmp_path):
@@ -192,8 +217,8 @@ def test_interrupted_write_leaves_old_copy_and_no_temp_file(tool, fake_notebooks
 
     monkeypatch.setattr(helpers.files.os, "replace", broken_replace)
     with pytest.raises(KeyboardInterrupt):
-        tool.main(["--output-dir", str(out), "01"])
-    assert [path.name for path in out.iterdir()] == ["01_intro.ipynb"]
+        tool.main(["--output-dir", str(out), "--force", "01"])
+    assert sorted(path.name for path in out.iterdir()) == ["01_intro.ipynb", "backups"]
     assert (out / "01_intro.ipynb").read_text(encoding="utf-8") == "old copy"
 
 

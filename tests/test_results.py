@@ -254,3 +254,8 @@ def test_record_result_rejects_a_bad_validation_score(tmp_path, bad):
 def test_record_result_takes_scores_by_keyword_only(tmp_path):
     with pytest.raises(TypeError):
         record_result("GRU", "08", 3.0, folder=tmp_path)
+
+
+def test_a_relative_results_folder_is_taken_from_the_project(monkeypatch):
+    monkeypatch.setenv("LESSON_RESULTS_DIR", "my-results")
+    assert results_dir() == PROJECT_ROOT / "my-results"

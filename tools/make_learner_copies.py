@@ -4,6 +4,7 @@ Usage:
     python -m tools.make_learner_copies                      # every notebook, copies written to learner/
     python -m tools.make_learner_copies 03 05                # only the notebooks whose names start with 03 or 05
     python -m tools.make_learner_copies --output-dir out/    # write the copies to out/ instead
+    python -m tools.make_learner_copies --force              # also replace copies someone typed into (backed up)
 
 A learner copy is the instructor notebook with
   * every code cell's outputs cleared and its execution count reset,
@@ -12,14 +13,18 @@ A learner copy is the instructor notebook with
     lines, so the room types along; a live cell without comments keeps a single placeholder comment.
 Reduced cells keep their ``live`` tag and their cell id, so ``fill_live_cells`` can put the
 instructor's code back (used by the tests to check that a learner copy still runs end to end).
-The copies keep the instructor notebooks' file names; notebooks/ itself is never written.
+The copies keep the instructor notebooks' file names; notebooks/ itself is never written. A copy that
+differs from a fresh one (a learner typed into it) is kept unless ``--force`` is given, and then moved to
+``backups/`` in the output folder before it is replaced.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy as copying
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -77,12 +82,31 @@ def fill_live_cells(copy: nbformat.NotebookNode, instructor: nbformat.NotebookNo
     return result
 
 
-def make_copy(source: Path, output_dir: Path) -> Path:
-    """Read one instructor notebook, validate its learner copy and write it to ``output_dir``."""
+def make_copy(source: Path, output_dir: Path, force: bool = False) -> tuple[Path, str]:
+    """Write the learner copy of one instructor notebook to ``output_dir``; the path and what happened.
+
+    A copy already there that differs from a fresh one (a learner typed into it) is kept, unless
+    ``force``: then it is first moved to ``output_dir/backups/`` with the time in its name.
+    What happened is one of "written", "unchanged", "kept" or "replaced (backup: PATH)".
+    """
     notebook = nbformat.read(source, as_version=4)
     result = learner_copy(notebook)
     nbformat.validate(result)
-    return write_notebook(output_dir / source.name, result)
+    target = output_dir / source.name
+    if not target.exists():
+        return write_notebook(target, result), "written"
+    try:
+        unchanged = nbformat.read(target, as_version=4) == result
+    except Exception:  # not a readable notebook: it is someone's file all the same
+        unchanged = False
+    if unchanged:
+        return target, "unchanged"
+    if not force:
+        return target, "kept"
+    backup = output_dir / "backups" / f"{target.stem}-{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}"
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target, backup)
+    return write_notebook(target, result), f"replaced (backup: {backup})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir", type=Path, default=None,
         help=f"folder for the learner copies (default: {DEFAULT_OUTPUT.relative_to(ROOT)}/ in the project)",
+    )
+    parser.add_argument(
+        "--force", action="store_true",
+        help="replace copies that differ from a fresh one (typed into); the old ones go to backups/ first",
     )
     args = parser.parse_args(argv)
 
@@ -108,14 +136,21 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
         return 1
+    kept = []
     for path in paths:
         try:
-            target = make_copy(path, output_dir)
+            target, outcome = make_copy(path, output_dir, force=args.force)
         except (nbformat.ValidationError, OSError, ValueError) as error:
             print(f"{path.name}: no learner copy written: {error}", file=sys.stderr)
             return 1
-        print(f"{path.name} -> {target}")
-    print(f"{len(paths)} learner cop{'y' if len(paths) == 1 else 'ies'} written to {output_dir}")
+        if outcome == "kept":
+            kept.append(target)
+        print(f"{path.name} -> {target} ({outcome})")
+    print(f"{len(paths) - len(kept)} learner cop{'y' if len(paths) - len(kept) == 1 else 'ies'} in {output_dir}")
+    if kept:
+        print(f"Kept {len(kept)} cop{'y' if len(kept) == 1 else 'ies'} that differ from a fresh one (typed into?): "
+              f"{', '.join(path.name for path in kept)}. Add --force to replace them; the old ones are then "
+              "kept in backups/.")
     return 0
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -42,10 +43,35 @@ NOTEBOOKS = ROOT / "notebooks"
 
 def find_notebooks(selection: list[str]) -> list[Path]:
     """The lesson's notebooks in order, or those whose names start with one of ``selection``."""
+    short = [prefix for prefix in selection if len(prefix) < 2]
+    if short:
+        raise SystemExit(f"Name notebooks by at least their two-digit number (00 for the set-up check, 03 for "
+                         f"episode 3), not {', '.join(repr(prefix) for prefix in short)}.")
     try:
         return lesson_notebooks(NOTEBOOKS, selection)
     except ValueError as error:  # an unknown prefix: stop with the message, which lists the notebooks
         raise SystemExit(str(error)) from None
+
+
+def check_inputs(paths: list[Path], output_dir: Path | None) -> None:
+    """Refuse, before any training, notebooks that cannot be read and an output folder that cannot be written."""
+    for path in paths:
+        try:
+            nbformat.validate(nbformat.read(path, as_version=4))
+        except Exception as error:  # invalid JSON, not a notebook, unreadable
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SystemExit(f"{path} is not a notebook that can be run ({first_line}). Restore it with "
+                             f"`git checkout -- {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}`.")
+    if output_dir is None:
+        return
+    if output_dir.exists() and not output_dir.is_dir():
+        raise SystemExit(f"--output-dir {output_dir} is a file, not a folder; name a folder (it is created if missing).")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output_dir):
+            pass
+    except OSError as error:
+        raise SystemExit(f"--output-dir {output_dir} cannot be written ({error.strerror}); choose another folder.")
 
 
 def failing_cell(notebook) -> tuple[int, str]:
@@ -65,9 +91,22 @@ class NotebookFailed(Exception):
         self.path, self.cell, self.first_line, self.error = path, cell, first_line, error
 
 
+class ChangedOnDisk(Exception):
+    """A notebook was saved (in Jupyter, say) while it ran; its executed copy was not written over it."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"{path.name} changed on disk while it ran (saved in Jupyter?). Your version is kept; "
+                         "the executed copy was not written. Run it again when it is saved.")
+        self.path = path
+
+
 async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> float:
-    """Execute one notebook in a fresh kernel and write it; return the seconds it took."""
-    notebook = nbformat.read(path, as_version=4)
+    """Execute one notebook in a fresh kernel and write it; return the seconds it took.
+
+    Written in place, a notebook that changed on disk while it ran is left as it is (``ChangedOnDisk``).
+    """
+    original = path.read_bytes()
+    notebook = nbformat.reads(original.decode("utf-8"), as_version=4)
     client = NotebookClient(
         notebook,
         timeout=timeout,
@@ -90,6 +129,8 @@ async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> fl
                 error = DeadKernelError(f"{error}\nThe kernel's last messages:\n{last_lines}")
             raise NotebookFailed(path, number, first_line, error) from error
     elapsed = time.perf_counter() - started
+    if output_dir is None and path.read_bytes() != original:
+        raise ChangedOnDisk(path)
     write_notebook((output_dir / path.name) if output_dir else path, notebook)
     return elapsed
 
@@ -262,28 +303,63 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
         return 1
+    check_inputs(paths, args.output_dir)
     for path in paths:
-        needs_of(path)  # a bad lesson.needs stops the run here, before any result is cleared
-    if not args.notebooks:  # a full run starts from an empty results table
-        from helpers.results import results_dir
+        needs_of(path)  # a bad lesson.needs stops the run here, before anything runs
+    from helpers.results import RESULTS_VARIABLE, results_dir
 
-        for stale in results_dir().glob("*.json"):
-            stale.unlink()
+    results = results_dir()
     total_started = time.perf_counter()
     print(f"Running {len(paths)} notebook(s), {min(args.jobs, len(paths))} at a time.", flush=True)
+    # The notebooks record their results in a staging folder; results/ is replaced only when all have run.
+    # A full run starts from an empty table; a partial one from a copy of the results already there.
+    staging = Path(tempfile.mkdtemp(prefix=".run-", dir=_ensure_folder(results)))
+    if args.notebooks:
+        for existing in results.glob("*.json"):
+            shutil.copy2(existing, staging / existing.name)
+    previous = os.environ.get(RESULTS_VARIABLE)
+    os.environ[RESULTS_VARIABLE] = str(staging)
     try:
         run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
     except NotebookFailed as failure:
         where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
-        print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged.\n", file=sys.stderr)
+        print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged, and so is "
+              f"{results}.\n", file=sys.stderr)
         print(str(failure.error), file=sys.stderr)
         return 1
+    except ChangedOnDisk as changed:
+        print(f"\n{changed}\nThe other notebooks were stopped; {results} is unchanged.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("\nInterrupted: the notebooks that were running are stopped and unchanged on disk.", file=sys.stderr)
+        print(f"\nInterrupted: the notebooks that were running are stopped and unchanged on disk, and so is {results}.",
+              file=sys.stderr)
         return 130
+    else:
+        replace_results(staging, results)
+    finally:
+        if previous is None:
+            os.environ.pop(RESULTS_VARIABLE, None)
+        else:
+            os.environ[RESULTS_VARIABLE] = previous
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
     summarise()
     return 0
+
+
+def _ensure_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def replace_results(staging: Path, results: Path) -> None:
+    """Make ``results`` hold exactly the result files of ``staging`` (each moved in with one rename)."""
+    new = {path.name for path in staging.glob("*.json")}
+    for old in results.glob("*.json"):
+        if old.name not in new:
+            old.unlink()
+    for name in sorted(new):
+        os.replace(staging / name, results / name)
 
 
 if __name__ == "__main__":
