@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -317,10 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.notebooks:
         for existing in results.glob("*.json"):
             shutil.copy2(existing, staging / existing.name)
-    previous = os.environ.get(RESULTS_VARIABLE)
-    os.environ[RESULTS_VARIABLE] = str(staging)
     try:
-        run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
+        with environment(**{RESULTS_VARIABLE: str(staging)}):
+            run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
     except NotebookFailed as failure:
         where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
         print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged, and so is "
@@ -337,14 +337,28 @@ def main(argv: list[str] | None = None) -> int:
     else:
         replace_results(staging, results)
     finally:
-        if previous is None:
-            os.environ.pop(RESULTS_VARIABLE, None)
-        else:
-            os.environ[RESULTS_VARIABLE] = previous
         shutil.rmtree(staging, ignore_errors=True)
     print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
     summarise()
     return 0
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """Set environment variables, which the kernels started meanwhile inherit, for one ``with`` block.
+
+    Example: ``with environment(LESSON_SEED="7"): run_notebooks(paths)``
+    """
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _ensure_folder(folder: Path) -> Path:

@@ -36,7 +36,7 @@ import pandas as pd
 from helpers.checks import SPREAD_FILE, check_interval, load_spread
 from helpers.files import write_atomically
 from helpers.results import load_results
-from tools.run_lesson import ROOT, NotebookFailed, default_jobs, find_notebooks, run_notebooks
+from tools.run_lesson import ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks
 
 BENCHMARKS = ROOT / "benchmarks"
 RUNS_FILE = BENCHMARKS / "seed_runs.csv"
@@ -81,19 +81,11 @@ def cpu_name() -> str:
 
 def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
     """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table."""
-    saved = {name: os.environ.get(name) for name in ("LESSON_SEED", "LESSON_RESULTS_DIR", "LESSON_STRICT_CHECKS")}
     with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
-        os.environ.update(LESSON_SEED=str(seed), LESSON_RESULTS_DIR=str(Path(folder) / "results"),
-                          LESSON_STRICT_CHECKS="0")
-        try:
+        results = Path(folder) / "results"
+        with environment(LESSON_SEED=str(seed), LESSON_RESULTS_DIR=str(results), LESSON_STRICT_CHECKS="0"):
             run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
-            table = load_results(Path(folder) / "results")
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        table = load_results(results)
     table = table.assign(seed=seed, backend=os.environ.get("KERAS_BACKEND") or "tensorflow", cpu=cpu_name())
     return table[RUN_COLUMNS]
 
