@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pooch
 
@@ -38,9 +39,13 @@ class WeatherDataError(RuntimeError):
 def data_dir() -> Path:
     """Folder that holds the data: ``$LESSON_DATA_DIR`` if set, else ``data/`` in the project.
 
+    A relative ``LESSON_DATA_DIR`` is taken from the project folder, so every kernel finds the same
+    folder whatever its working folder (notebooks run in ``notebooks/``).
+
     Example: ``data_dir() / FILENAME``
     """
-    return Path(os.environ.get("LESSON_DATA_DIR", PROJECT_ROOT / "data"))
+    folder = Path(os.environ.get("LESSON_DATA_DIR", "data")).expanduser()
+    return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
 def file_sha256(path: str | Path) -> str:
@@ -54,6 +59,8 @@ def file_sha256(path: str | Path) -> str:
 def _existing_file(path: str | Path) -> Path:
     """``path`` as a Path, after checking that a file is there."""
     path = Path(path)
+    if path.is_dir():
+        raise WeatherDataError(f"{path} is a folder, not the data file. Move it away (or pass the CSV file inside it).")
     if not path.is_file():
         raise WeatherDataError(f"No data file at {path}. Check the path, or call load_weather() with no path.")
     return path
@@ -84,6 +91,11 @@ def fetch_weather_file(folder: str | Path | None = None) -> Path:
     """
     folder = Path(folder) if folder is not None else data_dir()
     target = folder / FILENAME
+    if target.is_dir():
+        raise WeatherDataError(
+            f"{target} is a folder where the data file belongs. Move that folder away, then run again: the file "
+            f"is downloaded (or copy {FILENAME} into {folder}/ by hand)."
+        )
     if target.exists():
         return verify_file(target)
     try:
@@ -93,17 +105,24 @@ def fetch_weather_file(folder: str | Path | None = None) -> Path:
         downloaded = pooch.retrieve(
             DATA_URL, known_hash=f"sha256:{SHA256}", fname=FILENAME, path=folder, progressbar=False
         )
+    # Expected problems end in one message (``from None``): a learner should not scroll through chained
+    # tracebacks to find what to do.
     except ValueError as error:  # pooch's hash mismatch
         raise WeatherDataError(
             f"The download from {DATA_URL} did not match the published checksum and was discarded.\n"
             f"{error}\nTry again later, or download the file by hand into {folder}/."
-        ) from error
-    except Exception as error:  # no network, proxy, HTTP error, unwritable folder
+        ) from None
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError) as error:  # not the network
         raise WeatherDataError(
-            f"Could not download the weather data ({type(error).__name__}: {error}).\n"
+            f"Cannot write the data file into {folder}/ ({error.strerror or type(error).__name__}). Make that "
+            "folder writable, or set LESSON_DATA_DIR to a folder you can write to, then run again."
+        ) from None
+    except Exception as error:  # no network, proxy, HTTP error
+        raise WeatherDataError(
+            f"Could not download the weather data ({type(error).__name__}: {str(error)[:300]}).\n"
             f"Without internet, download {DATA_URL}\non a connected machine and put the file, named "
             f"{FILENAME}, into {folder}/ (or set LESSON_DATA_DIR to the folder that holds it)."
-        ) from error
+        ) from None
     return Path(downloaded)
 
 
@@ -137,6 +156,9 @@ def read_weather_csv(path: str | Path) -> pd.DataFrame:
     not_numeric = [c for c in REQUIRED_COLUMNS[1:] if not pd.api.types.is_numeric_dtype(frame[c])]
     if not_numeric:
         raise WeatherDataError(f"{path}: the columns {not_numeric} hold text where numbers belong; the file is malformed.")
+    infinite = [c for c in REQUIRED_COLUMNS[1:] if np.isinf(frame[c].to_numpy(dtype=float)).any()]
+    if infinite:
+        raise WeatherDataError(f"{path}: infinite values in {infinite}; the lesson needs finite measurements.")
     return frame.sort_values("DATE", ignore_index=True)
 
 

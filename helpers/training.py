@@ -50,7 +50,7 @@ def lesson_seed() -> int:
     text = os.environ.get(SEED_VARIABLE, "").strip()
     if not text:
         return DEFAULT_SEED
-    if not text.isdigit() or int(text) >= 2**32:
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**32:
         raise ValueError(
             f"{SEED_VARIABLE}={text!r} is not a seed: set it to a whole number from 0 to 4294967295 "
             f"(for example {SEED_VARIABLE}=7), or unset it to use {DEFAULT_SEED}."

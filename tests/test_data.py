@@ -243,3 +243,46 @@ def test_real_file_shape_and_dates():
     assert weather["DATE"].iloc[-1] == pd.Timestamp("2010-01-01")
     assert weather["DATE"].is_monotonic_increasing
     assert set(REQUIRED_COLUMNS) <= set(weather.columns)
+
+
+# --- bad places and bad values, named (issue "Nothing ... is ever lost, and every bad input is named") ----
+
+
+def test_a_relative_data_folder_is_taken_from_the_project(monkeypatch):
+    monkeypatch.setenv("LESSON_DATA_DIR", "my-data")
+    assert data_dir() == PROJECT_ROOT / "my-data"  # not notebooks/my-data for a kernel running in notebooks/
+
+
+def test_no_network_is_one_message_without_a_chained_traceback(closed_url, monkeypatch, tmp_path):
+    monkeypatch.setattr(helpers.data, "DATA_URL", closed_url(FILENAME))
+    with pytest.raises(WeatherDataError) as error:
+        fetch_weather_file(tmp_path / "offline")
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+    assert "Without internet, download" in str(error.value)
+
+
+def test_a_folder_where_the_file_belongs_is_named(tmp_path):
+    (tmp_path / FILENAME).mkdir()
+    with pytest.raises(WeatherDataError, match=r"is a folder where the data file belongs\. Move that folder away"):
+        fetch_weather_file(tmp_path)
+    with pytest.raises(WeatherDataError, match=r"is a folder, not the data file"):
+        load_weather(tmp_path / FILENAME)
+
+
+def test_a_folder_that_cannot_be_written_is_not_reported_as_a_network_problem(monkeypatch, tmp_path):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(helpers.data.pooch, "retrieve", refuse)
+    with pytest.raises(WeatherDataError, match=r"Cannot write the data file into .* \(Permission denied\)\. Make that folder writable"):
+        fetch_weather_file(tmp_path / "read-only")
+
+
+def test_infinite_values_are_refused(weather_csv):
+    path = weather_csv()
+    text = path.read_text(encoding="utf-8").splitlines()
+    header, first = text[0].split(","), text[1].split(",")
+    first[header.index("BASEL_sunshine")] = "inf"
+    path.write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(WeatherDataError, match=r"infinite values in \['BASEL_sunshine'\]"):
+        load_weather(path, sha256=None)

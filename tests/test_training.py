@@ -163,7 +163,7 @@ def test_set_seed_without_an_argument_uses_the_lesson_seed(monkeypatch):
     assert os.environ["PYTHONHASHSEED"] == "11"
 
 
-@pytest.mark.parametrize("text", ["seven", "-1", "1.5", "4294967296"])
+@pytest.mark.parametrize("text", ["seven", "-1", "1.5", "4294967296", "²"])
 def test_a_bad_lesson_seed_says_what_to_set(text, monkeypatch):
     monkeypatch.setenv(SEED_VARIABLE, text)
     with pytest.raises(ValueError, match=rf"LESSON_SEED='{re.escape(text)}' is not a seed: .*unset it to use 42"):
