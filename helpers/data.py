@@ -35,6 +35,10 @@ REQUIRED_COLUMNS = ["DATE", "MONTH", *BASEL_COLUMNS]
 class WeatherDataError(RuntimeError):
     """The weather data could not be found, downloaded, verified or parsed; the message says what to do."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What Jupyter shows instead of a traceback: the message, which already names the problem and the fix."""
+        return [f"WeatherDataError: {self}"]
+
 
 def data_dir() -> Path:
     """Folder that holds the data: ``$LESSON_DATA_DIR`` if set, else ``data/`` in the project.
@@ -159,7 +163,15 @@ def read_weather_csv(path: str | Path) -> pd.DataFrame:
     infinite = [c for c in REQUIRED_COLUMNS[1:] if np.isinf(frame[c].to_numpy(dtype=float)).any()]
     if infinite:
         raise WeatherDataError(f"{path}: infinite values in {infinite}; the lesson needs finite measurements.")
-    return frame.sort_values("DATE", ignore_index=True)
+    frame = frame.sort_values("DATE", ignore_index=True)
+    steps = frame["DATE"].diff().iloc[1:]
+    if (steps != pd.Timedelta(days=1)).any():
+        at = int(np.argmax((steps != pd.Timedelta(days=1)).to_numpy())) + 1
+        raise WeatherDataError(
+            f"{path}: the dates jump from {frame['DATE'][at - 1].date()} to {frame['DATE'][at].date()}; the lesson "
+            "needs one row for every day. Delete the file and run again to download a fresh copy."
+        )
+    return frame
 
 
 def load_weather(path: str | Path | None = None, sha256: str | None = "published") -> pd.DataFrame:

@@ -69,6 +69,13 @@ def _dates_of(frame: pd.DataFrame) -> pd.DatetimeIndex:
     else:
         raise ValueError("The frame has no dates: give it a DATE column (as load_weather does) or a DatetimeIndex.")
     _check_dates(dates)
+    steps = dates[1:] - dates[:-1]
+    if (steps != pd.Timedelta(days=1)).any():
+        at = int(np.argmax(steps != pd.Timedelta(days=1)))
+        raise ValueError(
+            f"The dates jump from {dates[at].date()} to {dates[at + 1].date()}: windows would join days that are not "
+            "neighbours. Use consecutive days (the table from load_weather(), or a slice of it such as weather.iloc[:366])."
+        )
     return dates
 
 
@@ -155,13 +162,27 @@ def _take(data, mask: np.ndarray):
     return data.loc[mask] if isinstance(data, (pd.DataFrame, pd.Series)) else data[mask]
 
 
+def _missing_days(part: str, dates: pd.DatetimeIndex, first: pd.Timestamp, last: pd.Timestamp) -> None:
+    """Refuse a validation or test part that lacks some of the days from ``first`` to ``last``."""
+    wanted = pd.date_range(first, last, freq="D")
+    missing = wanted.difference(dates)
+    if len(missing):
+        raise ValueError(
+            f"The {part} part has {len(wanted) - len(missing)} of the {len(wanted)} days {first.date()} .. "
+            f"{last.date()} ({len(missing)} missing, the first {missing[0].date()}). Every model is "
+            "scored on the same full years: use the whole daily table from load_weather(), without gaps."
+        )
+
+
 def split_by_date(
-    X, y, dates, val_start: str = "2008-01-01", test_start: str = "2009-01-01"
+    X, y, dates, val_start: str = "2008-01-01", test_start: str = "2009-01-01", test_end: str = "2010-01-01"
 ) -> tuple[Part, Part, Part]:
     """Split chronologically by target date into ``(train, val, test)``, each a ``Part(X, y, dates)``.
 
-    Train targets fall before ``val_start``, validation before ``test_start``, test on and after it
-    (2009-01-01 .. 2010-01-01, 366 days). X may be 2-D (tabular) or 3-D (sequences), array or frame.
+    Train targets fall before ``val_start``, validation before ``test_start``, test from it to
+    ``test_end`` inclusive (2009-01-01 .. 2010-01-01, 366 days). Validation and test must hold every
+    day of their span, so a table that ends early or has gaps is refused before any training.
+    X may be 2-D (tabular) or 3-D (sequences), array or frame.
 
     Example:
         >>> train, val, test = split_by_date(X, y, dates)
@@ -172,13 +193,14 @@ def split_by_date(
     _check_dates(dates)
     if not len(X) == len(y) == len(dates):
         raise ValueError(f"X, y and dates differ in length ({len(X)}, {len(y)}, {len(dates)}); build them together.")
-    val_at, test_at = pd.Timestamp(val_start), pd.Timestamp(test_start)
-    if not val_at < test_at:
-        raise ValueError(f"val_start ({val_start}) must come before test_start ({test_start}).")
+    val_at, test_at, end_at = pd.Timestamp(val_start), pd.Timestamp(test_start), pd.Timestamp(test_end)
+    if not val_at < test_at <= end_at:
+        raise ValueError(f"val_start ({val_start}) must come before test_start ({test_start}), "
+                         f"and test_start no later than test_end ({test_end}).")
     masks = {
         "train": np.asarray(dates < val_at),
         "validation": np.asarray((dates >= val_at) & (dates < test_at)),
-        "test": np.asarray(dates >= test_at),
+        "test": np.asarray((dates >= test_at) & (dates <= end_at)),
     }
     for name, mask in masks.items():
         if not mask.any():
@@ -186,4 +208,6 @@ def split_by_date(
                 f"The {name} part is empty for dates {dates[0].date()} .. {dates[-1].date()}; "
                 f"check val_start and test_start."
             )
+    _missing_days("validation", dates[masks["validation"]], val_at, test_at - pd.Timedelta(days=1))
+    _missing_days("test", dates[masks["test"]], test_at, end_at)
     return tuple(Part(_take(X, mask), _take(y, mask), dates[mask]) for mask in masks.values())

@@ -128,6 +128,12 @@ def test_duplicated_dates_raise(weather_csv):
         load_weather(path, sha256=None)
 
 
+def test_missing_days_are_refused(weather_csv):
+    path = weather_csv(dates=(20000101, 20000102, 20000104, 20000105))
+    with pytest.raises(WeatherDataError, match=r"the dates jump from 2000-01-02 to 2000-01-04; the lesson needs one row for every day"):
+        load_weather(path, sha256=None)
+
+
 def test_text_in_a_numeric_column_raises(weather_csv):
     text = "\n".join([_header(), _row(20000101), _row(20000102, value="cloudy")]) + "\n"
     with pytest.raises(WeatherDataError):
@@ -286,3 +292,18 @@ def test_infinite_values_are_refused(weather_csv):
     path.write_text("\n".join([text[0], ",".join(first), *text[2:]]) + "\n", encoding="utf-8")
     with pytest.raises(WeatherDataError, match=r"infinite values in \['BASEL_sunshine'\]"):
         load_weather(path, sha256=None)
+
+
+def test_jupyter_shows_the_message_without_a_traceback(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    missing = tmp_path / "no-such-file.csv"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"from helpers.data import load_weather\nload_weather({str(missing)!r})")])
+    with pytest.raises(CellExecutionError):
+        NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    error = notebook.cells[0].outputs[-1]
+    assert error.output_type == "error"
+    assert error.traceback == [f"WeatherDataError: No data file at {missing}. Check the path, or call load_weather() with no path."]

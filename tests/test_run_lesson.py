@@ -396,12 +396,34 @@ def test_ctrl_c_stops_every_kernel_and_writes_nothing(tmp_path):
         process.kill()
     assert process.returncode == 130, err
     assert "Interrupted" in err
+    assert "Task was destroyed" not in err  # nbclient's leftover tasks are ended, not dropped
     assert out.count("stopped (left unchanged)") == 2
     for pid in pids:  # both kernels have exited
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid.read_text()), 0)
     assert {path: path.read_bytes() for path in folder.iterdir()} == before
     assert not list(tmp_path.glob("finished-*"))
+
+
+def test_a_failed_run_ends_with_the_report_and_no_asyncio_noise(tmp_path):
+    import subprocess
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(60)"))
+    write_notebook(folder / "02_fails.ipynb", new_code_cell('raise ValueError("broken on purpose")'))
+    driver = (
+        "import sys, pathlib\n"
+        "from tools import run_lesson\n"
+        f"run_lesson.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
+        "sys.exit(run_lesson.main(['--jobs', '2']))\n"
+    )
+    env = {**os.environ, "LESSON_RESULTS_DIR": str(tmp_path / "results")}
+    done = subprocess.run([sys.executable, "-c", driver], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "02_fails.ipynb: code cell 1" in done.stderr and "broken on purpose" in done.stderr
+    assert "Task was destroyed" not in done.stderr  # was printed after every failed run with a second kernel
 
 
 # --- nothing a person made is lost (issue "Nothing ... is ever lost") -----------------------------

@@ -221,3 +221,13 @@ def test_the_jax_extra_pins_exact_versions():
     pins = {Requirement(line).name: str(Requirement(line).specifier) for line in extra}
     assert set(pins) == {"jax", "jaxlib"} and all(spec.startswith("==") for spec in pins.values())
     assert pins["jax"] == pins["jaxlib"]
+
+
+def test_a_data_problem_is_one_message_without_a_traceback(tmp_path, monkeypatch, capfd):
+    (tmp_path / "weather_prediction_dataset_light.csv").mkdir()  # found at once: no download is tried
+    monkeypatch.setenv("LESSON_DATA_DIR", str(tmp_path))
+    with pytest.raises(entry.SetupError, match="The data is not ready"):
+        entry.ensure_data(Path(sys.executable))
+    err = capfd.readouterr().err
+    assert "is a folder where the data file belongs" in err
+    assert "Traceback" not in err

@@ -215,7 +215,7 @@ def around_the_split(make_frame):
 def test_split_boundaries(around_the_split):
     frame = around_the_split
     X, y, dates = frame[["a", "b"]].to_numpy(), frame["c"].to_numpy(), frame["DATE"]
-    train, val, test = split_by_date(X, y, dates)
+    train, val, test = split_by_date(X, y, dates, test_end="2009-01-10")
     val_at, test_at = pd.Timestamp("2008-01-01"), pd.Timestamp("2009-01-01")
     assert all(isinstance(part, Part) for part in (train, val, test))
     assert (train.dates < val_at).all()
@@ -231,7 +231,7 @@ def test_split_boundaries(around_the_split):
 def test_split_custom_dates(around_the_split):
     frame = around_the_split
     train, val, test = split_by_date(frame[["a"]].to_numpy(), frame["c"].to_numpy(), frame["DATE"],
-                                     val_start="2008-06-01", test_start="2008-06-03")
+                                     val_start="2008-06-01", test_start="2008-06-03", test_end="2008-06-05")
     assert len(val.y) == 2 and list(val.dates) == list(pd.date_range("2008-06-01", periods=2))
     assert train.dates[-1] == pd.Timestamp("2008-05-31") and test.dates[0] == pd.Timestamp("2008-06-03")
 
@@ -246,7 +246,7 @@ def test_split_keeps_the_input_types(around_the_split, kind):
         X, y, dates = make_sequences(frame, ["a", "b"], target="c", window=4)
     else:
         X, y = frame[["a", "b"]], frame["c"]
-    parts = split_by_date(X, y, dates)
+    parts = split_by_date(X, y, dates, test_end="2009-01-10")
     assert sum(len(part.X) for part in parts) == len(X)
     for part in parts:
         assert type(part.X) is type(X) and type(part.y) is type(y)
@@ -298,12 +298,12 @@ class TestSplitErrors:
             X, y = X[:-2], y[:-2]
             dates = dates[1:]
         with pytest.raises(ValueError, match=r"differ in length"):
-            split_by_date(X, y, dates)
+            split_by_date(X, y, dates, test_end="2009-01-10")
 
     @pytest.mark.parametrize("val_start, test_start", [("2009-01-01", "2009-01-01"), ("2009-01-01", "2008-01-01")])
     def test_val_start_not_before_test_start(self, arrays, val_start, test_start):
         with pytest.raises(ValueError, match=r"val_start \(2009-01-01\) must come before test_start"):
-            split_by_date(*arrays, val_start=val_start, test_start=test_start)
+            split_by_date(*arrays, val_start=val_start, test_start=test_start, test_end="2009-01-10")
 
     @pytest.mark.parametrize(
         "part, val_start, test_start",
@@ -312,7 +312,7 @@ class TestSplitErrors:
     )
     def test_empty_part(self, arrays, part, val_start, test_start):
         with pytest.raises(ValueError, match=rf"The {part} part is empty for dates 2007-12-20 \.\. 2009-01-10"):
-            split_by_date(*arrays, val_start=val_start, test_start=test_start)
+            split_by_date(*arrays, val_start=val_start, test_start=test_start, test_end="2012-01-10")
 
     def test_unsorted_dates(self, arrays):
         X, y, dates = arrays
@@ -323,3 +323,45 @@ class TestSplitErrors:
         X, y, dates = arrays
         with pytest.raises(ValueError, match=r"duplicated"):
             split_by_date(X, y, dates.insert(0, dates[0])[:-1])
+
+    def test_test_end_before_test_start(self, arrays):
+        with pytest.raises(ValueError, match=r"test_start no later than test_end \(2008-12-31\)"):
+            split_by_date(*arrays, test_end="2008-12-31")
+
+
+# --- a short or gappy table is refused before any training (issue "Nothing ... is ever lost") ---------------
+
+
+@pytest.fixture
+def ten_years(make_frame):
+    days = len(pd.date_range("2000-01-01", "2010-01-01"))
+    return make_frame(rows=days, columns=["a", "sun"])
+
+
+def test_data_that_ends_inside_the_test_year_is_refused(ten_years):
+    early = ten_years[ten_years["DATE"] < "2009-07-01"]  # 181 of the 366 test days
+    X, y, dates = make_sequences(early, ["a", "sun"], target="sun", window=7)
+    with pytest.raises(ValueError, match=r"The test part has 181 of the 366 days 2009-01-01 \.\. 2010-01-01 "
+                                         r"\(185 missing, the first 2009-07-01\)\. .*load_weather\(\)"):
+        split_by_date(X, y, dates)
+
+
+def test_a_gap_in_the_validation_year_is_refused(ten_years):
+    X, y, dates = make_sequences(ten_years, ["a", "sun"], target="sun", window=7)
+    keep = np.asarray(dates != pd.Timestamp("2008-05-05"))
+    with pytest.raises(ValueError, match=r"The validation part has 365 of the 366 days .*the first 2008-05-05"):
+        split_by_date(X[keep], y[keep], dates[keep])
+
+
+def test_days_after_test_end_belong_to_no_part(ten_years):
+    X, y, dates = make_sequences(ten_years, ["a", "sun"], target="sun", window=7)
+    train, val, test = split_by_date(X, y, dates, test_end="2009-12-31")
+    assert len(test.y) == 365 and test.dates[-1] == pd.Timestamp("2009-12-31")
+    assert len(train.y) + len(val.y) + len(test.y) == len(y) - 1
+
+
+@pytest.mark.parametrize("build", [make_lagged, make_sequences])
+def test_windows_refuse_a_table_with_missing_days(ten_years, build):
+    june = ten_years[ten_years["DATE"].dt.month == 6]  # 30 days a year, then a jump to the next June
+    with pytest.raises(ValueError, match=r"The dates jump from 2000-06-30 to 2001-06-01: windows would join days"):
+        build(june, ["a", "sun"], 3) if build is make_lagged else build(june, ["a", "sun"], target="sun", window=3)

@@ -130,7 +130,12 @@ def ensure_environment(folder: Path = VENV) -> Path:
 
 def ensure_data(python: Path) -> None:
     """Download and verify the data file unless it is already there (helpers.data does both)."""
-    code = "from helpers.data import fetch_weather_file; print('data:', fetch_weather_file())"
+    code = (
+        "import sys\n"
+        "from helpers.data import WeatherDataError, fetch_weather_file\n"
+        "try:\n    print('data:', fetch_weather_file())\n"
+        "except WeatherDataError as problem:\n    sys.exit(str(problem))  # the message alone: it says what to do\n"
+    )
     if run([str(python), "-c", code]) != 0:
         raise SetupError("The data is not ready; the message above says what to do.")
 

@@ -243,6 +243,13 @@ def run_notebooks(
         except BaseException as error:  # NotebookFailed, or the cancellation after Ctrl-C
             outcome["error"] = error
         finally:
+            # nbclient leaves helper tasks (its kernel-alive poll) behind when a cell fails or is cancelled:
+            # end them here, as asyncio.run would, or closing the loop reports "Task was destroyed".
+            leftover = asyncio.all_tasks(loop)
+            for task in leftover:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
             finished.set()
 
