@@ -11,7 +11,6 @@ import pandas as pd
 import seaborn as sns
 
 PALETTE = sns.color_palette("colorblind")
-REFERENCE_MODELS = ("Persistence", "Climatology")
 
 
 def _new_axes(ax, size=(8, 4)):
@@ -59,22 +58,38 @@ def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "
 
 
 def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same 366 days", ax=None):
-    """Horizontal bars of test RMSE per model, best first; persistence and climatology drawn as reference lines.
+    """A dot per model at its test RMSE, in the table's order (top first); optional columns add detail.
+
+    ``low``/``high`` draw an interval (the bootstrap over test days) as a thin line, ``seed_min``/``seed_max``
+    the range over seeds as a thick pale band, and ``family`` colours the dots. The axis starts near the
+    data, not at zero, so differences of a tenth of an hour stay visible.
 
     Example: ``plot_comparison(load_results())``
     """
     if results.empty or not {"model", "test_rmse"} <= set(results.columns):
         raise ValueError("results needs rows with 'model' and 'test_rmse'; run the episodes first (load_results()).")
-    ordered = results.sort_values("test_rmse")
-    references = ordered[ordered["model"].isin(REFERENCE_MODELS)]
-    models = ordered[~ordered["model"].isin(REFERENCE_MODELS)]
-    ax = _new_axes(ax, size=(8, 0.45 * max(len(models), 4) + 1.5))
-    labels = [f"{row.model} ({row.episode})" for row in models.itertuples()] if "episode" in models else models["model"]
-    ax.barh(labels, models["test_rmse"], color=PALETTE[0])
+    for pair in (("low", "high"), ("seed_min", "seed_max")):
+        if len(set(pair) & set(results.columns)) == 1:
+            raise ValueError(f"results has only one of the columns {pair}; give both or neither.")
+    rows = results.reset_index(drop=True)
+    ax = _new_axes(ax, size=(10, 0.4 * max(len(rows), 4) + 1.5))
+    position = np.arange(len(rows))
+    families = list(dict.fromkeys(rows["family"])) if "family" in rows else ["model"]
+    colour_of = dict(zip(families, PALETTE))
+    if "seed_min" in rows:
+        ax.hlines(position, rows["seed_min"], rows["seed_max"], color="0.8", linewidth=7, label="range over seeds")
+    if "low" in rows:
+        ax.hlines(position, rows["low"], rows["high"], color="0.25", linewidth=1.2, label="95% interval, test days")
+    for family in families:
+        mine = rows["family"] == family if "family" in rows else np.ones(len(rows), dtype=bool)
+        ax.plot(rows.loc[mine, "test_rmse"], position[mine], "o", color=colour_of[family], markersize=7,
+                label=family if "family" in rows else None, zorder=3)
+    labels = [f"{row.model} ({row.episode})" for row in rows.itertuples()] if "episode" in rows else rows["model"]
+    ax.set_yticks(position, labels)
     ax.invert_yaxis()
-    for colour, row in zip(PALETTE[1:], references.itertuples()):
-        ax.axvline(row.test_rmse, color=colour, linestyle="--", label=f"{row.model} baseline")
+    ax.grid(axis="x", color="0.9")
     ax.set(title=title, xlabel="test RMSE (hours of sunshine)", ylabel="model")
-    if len(references):
-        ax.legend(loc="upper right")
+    if "family" in rows or "low" in rows or "seed_min" in rows:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # beside the plot, never over a dot
+        ax.figure.tight_layout()
     return ax

@@ -176,11 +176,12 @@ def _record_problem(record) -> str:
 def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:
     table = pd.DataFrame([record for _, record in records], columns=FIELDS)
     table = table.astype({"val_rmse": float, "test_rmse": float})  # a missing validation score is NaN
-    return table.sort_values("test_rmse", ignore_index=True)
+    # the validation year decides the order (and so any choice made from it); the test column is only read
+    return table.sort_values(["val_rmse", "test_rmse"], ignore_index=True, na_position="last")
 
 
 def load_results(folder: str | Path | None = None) -> pd.DataFrame:
-    """All recorded results as a table sorted by test RMSE (empty with the right columns if none).
+    """All recorded results as a table sorted by validation RMSE, the column that decides (empty if none).
 
     Example: ``load_results().head()``
     """
@@ -200,3 +201,18 @@ def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
             return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=model)
     known = ", ".join(_table(records)["model"]) or "none yet"
     raise ValueError(f"No result recorded for {model!r}. Recorded: {known}.")
+
+
+def load_forecasts(models: list[str] | None = None, folder: str | Path | None = None) -> pd.DataFrame:
+    """The recorded test-day forecasts of ``models`` (default: all, in the results' order), one column each.
+
+    Example: ``load_forecasts(["Persistence", "Dense, one day"]).head()``
+    """
+    if isinstance(models, str):
+        raise ValueError(f"models must be a list of names, not the string {models!r}; wrap it: [{models!r}].")
+    names = list(load_results(folder)["model"]) if models is None else list(models)
+    forecasts = pd.DataFrame({name: load_predictions(name, folder) for name in names})
+    if forecasts.isna().any().any():
+        uneven = [name for name in names if forecasts[name].isna().any()]
+        raise ValueError(f"{', '.join(uneven)} did not forecast every day the others did; rerun their notebooks.")
+    return forecasts

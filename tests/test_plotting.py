@@ -104,28 +104,34 @@ def results_table(with_episode=True):
     return table if with_episode else table.drop(columns="episode")
 
 
-def test_plot_comparison_bars_and_reference_lines():
+def test_plot_comparison_dots_in_the_tables_order():
     ax = plot_comparison(results_table())
     assert_labelled(ax)
-    bars = ax.patches
-    assert len(bars) == 3  # the models, not the references
-    assert [bar.get_width() for bar in bars] == [3.3, 3.6, 3.8]  # best first
+    dots = ax.get_lines()
+    assert len(dots) == 1 and list(dots[0].get_xdata()) == [4.4, 3.6, 4.9, 3.3, 3.8]  # as given, not re-sorted
     labels = [label.get_text() for label in ax.get_yticklabels()]
-    assert labels == ["LSTM (05)", "SimpleRNN (03)", "Dense (02)"]
-    assert not any(name in " ".join(labels) for name in ("Persistence", "Climatology"))
-    lines = {line.get_label(): line.get_xdata()[0] for line in ax.get_lines()}
-    assert lines == {"Climatology baseline": 4.4, "Persistence baseline": 4.9}
-    assert ax.get_legend() is not None
-    # best model drawn at the top
-    assert bars[0].get_y() < bars[-1].get_y() and ax.yaxis_inverted()
-
-
-def test_plot_comparison_without_references_or_episodes():
-    ax = plot_comparison(results_table(with_episode=False).query("model not in ['Persistence', 'Climatology']"))
-    assert_labelled(ax)
-    assert len(ax.patches) == 3 and ax.get_lines() == []
-    assert [label.get_text() for label in ax.get_yticklabels()] == ["LSTM", "SimpleRNN", "Dense"]
+    assert labels == ["Climatology (01)", "SimpleRNN (03)", "Persistence (01)", "LSTM (05)", "Dense (02)"]
+    assert ax.yaxis_inverted()  # the first row on top
+    assert ax.get_xlim()[0] > 3  # near the data, not from zero
     assert ax.get_legend() is None
+
+
+def test_plot_comparison_intervals_seed_ranges_and_families():
+    table = results_table(with_episode=False)
+    table["low"], table["high"] = table["test_rmse"] - 0.2, table["test_rmse"] + 0.2
+    table["seed_min"], table["seed_max"] = table["test_rmse"] - 0.05, table["test_rmse"] + 0.05
+    table["family"] = ["baseline", "recurrent", "baseline", "recurrent", "dense"]
+    ax = plot_comparison(table)
+    assert [line.get_label() for line in ax.get_lines()] == ["baseline", "recurrent", "dense"]
+    colours = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    assert len(set(map(str, colours.values()))) == 3
+    segments = [collection.get_segments() for collection in ax.collections]
+    assert len(segments) == 2  # seed ranges, then bootstrap intervals
+    assert segments[1][0][0][0] == pytest.approx(4.2) and segments[1][0][1][0] == pytest.approx(4.6)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend[:2] == ["range over seeds", "95% interval, test days"]
+    with pytest.raises(ValueError, match=r"only one of the columns \('low', 'high'\)"):
+        plot_comparison(table.drop(columns="high"))
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import PROJECT_ROOT
-from helpers.results import FIELDS, load_predictions, load_results, record_result, results_dir, rmse
+from helpers.results import FIELDS, load_forecasts, load_predictions, load_results, record_result, results_dir, rmse
 
 # --- rmse -------------------------------------------------------------------------------------
 
@@ -165,16 +165,35 @@ def test_record_result_rejects_bad_names(tmp_path, model, episode, message):
 # --- load_results -----------------------------------------------------------------------------
 
 
-def test_load_results_sorted_by_rmse(tmp_path):
-    record_result("Climatology", "01", test_rmse=4.4, folder=tmp_path)
-    record_result("LSTM", "05", test_rmse=3.3, n_weights=1000, folder=tmp_path)
-    record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
+def test_load_results_ranks_by_validation_not_by_test(tmp_path):
+    # the test order is the reverse of the validation order: the table must follow validation
+    record_result("Climatology", "01", val_rmse=4.0, test_rmse=3.1, folder=tmp_path)
+    record_result("LSTM", "05", val_rmse=3.2, test_rmse=3.9, n_weights=1000, folder=tmp_path)
+    record_result("Dense", "02", val_rmse=3.5, test_rmse=3.5, folder=tmp_path)
+    record_result("Unvalidated", "09", test_rmse=1.0, folder=tmp_path)  # no validation score: last, never chosen
     table = load_results(tmp_path)
     assert list(table.columns) == FIELDS
-    assert list(table["model"]) == ["LSTM", "Dense", "Climatology"]
-    assert list(table["test_rmse"]) == [3.3, 3.8, 4.4]
-    assert list(table.index) == [0, 1, 2]
+    assert list(table["model"]) == ["LSTM", "Dense", "Climatology", "Unvalidated"]
+    assert list(table["val_rmse"])[:3] == [3.2, 3.5, 4.0]
+    assert list(table.index) == [0, 1, 2, 3]
     assert table.loc[0, "n_weights"] == 1000
+
+
+def test_load_forecasts_one_column_per_model_in_the_results_order(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=3)
+    record_result("B", "02", val_rmse=3.5, test_rmse=3.0, predictions=[1.0, 2.0, 3.0], dates=dates, folder=tmp_path)
+    record_result("A", "01", val_rmse=3.0, test_rmse=3.0, predictions=[4.0, 5.0, 6.0], dates=dates, folder=tmp_path)
+    forecasts = load_forecasts(folder=tmp_path)
+    assert list(forecasts.columns) == ["A", "B"] and list(forecasts.index) == list(dates)
+    assert forecasts["B"].tolist() == [1.0, 2.0, 3.0]
+    assert list(load_forecasts(["B"], folder=tmp_path).columns) == ["B"]
+    with pytest.raises(ValueError, match=r"No result recorded for 'C'"):
+        load_forecasts(["A", "C"], folder=tmp_path)
+    with pytest.raises(ValueError, match=r"not the string 'A'; wrap it"):
+        load_forecasts("A", folder=tmp_path)
+    record_result("Short", "03", val_rmse=3.9, test_rmse=3.0, predictions=[1.0], dates=dates[:1], folder=tmp_path)
+    with pytest.raises(ValueError, match=r"Short did not forecast every day the others did"):
+        load_forecasts(folder=tmp_path)
 
 
 def test_load_results_uses_lesson_results_dir(monkeypatch, tmp_path):

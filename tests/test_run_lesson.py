@@ -525,3 +525,39 @@ def test_environment_sets_and_restores_variables(run_lesson, monkeypatch):
             assert os.environ["LESSON_SEED"] == "7" and os.environ["LESSON_STRICT_CHECKS"] == "0"
             raise RuntimeError("the block failed")
     assert os.environ["LESSON_SEED"] == "5" and "LESSON_STRICT_CHECKS" not in os.environ
+
+
+# --- the README's results table (issue "Honest numbers") ------------------------------------------------
+
+
+def table_notebook(path, table):
+    notebook = new_notebook(cells=[new_code_cell("table", metadata={"tags": ["readme-results"]})])
+    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/markdown": table}, execution_count=1)]
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def test_update_readme_replaces_only_the_block_between_the_markers(run_lesson, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{run_lesson.README_START}\nold table\n{run_lesson.README_END}\n\n## After\n", encoding="utf-8")
+    run_lesson.update_readme(table_notebook(tmp_path / "10.ipynb", "| a | b |\n|---|---|\n| 1 | 2 |"), readme)
+    assert readme.read_text(encoding="utf-8") == (
+        f"# Title\n\n{run_lesson.README_START}\n| a | b |\n|---|---|\n| 1 | 2 |\n{run_lesson.README_END}\n\n## After\n")
+
+
+def test_update_readme_without_markers_changes_nothing_and_says_why(run_lesson, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n", encoding="utf-8")
+    run_lesson.update_readme(table_notebook(tmp_path / "10.ipynb", "| a |"), readme)
+    assert readme.read_text(encoding="utf-8") == "# Title\n"
+    assert "README.md not updated" in capsys.readouterr().err
+
+
+def test_the_readme_shows_the_committed_comparison_table(run_lesson):
+    notebook = nbformat.read(PROJECT_ROOT / "notebooks" / run_lesson.COMPARISON, as_version=4)
+    cell = next(cell for cell in notebook.cells if "readme-results" in cell.metadata.get("tags", []))
+    table = next(output.data["text/markdown"] for output in cell.outputs if "text/markdown" in output.get("data", {}))
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(run_lesson.README_START)[1].split(run_lesson.README_END)[0]
+    assert block.strip() == table.strip(), "rerun `python -m tools lesson` to refresh the README's results table"
+    assert "(chosen)" in block

@@ -291,7 +291,7 @@ def summarise(results_folder: Path | None = None) -> None:
     ax.figure.tight_layout()
     ax.figure.savefig(folder / "comparison.png", dpi=120)
     plt.close(ax.figure)
-    print("\nResults (test RMSE in hours of sunshine, same 366 test days for every model):")
+    print("\nResults, ranked by validation RMSE (the column that decides; test RMSE on the same 366 days, in hours):")
     print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
     print(f"\nWritten: {folder / 'summary.csv'}, {folder / 'summary.md'}, {folder / 'comparison.png'}")
 
@@ -347,7 +347,31 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(staging, ignore_errors=True)
     print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
     summarise()
+    comparison = NOTEBOOKS / COMPARISON
+    if args.output_dir is None and comparison in paths and len(paths) == len(find_notebooks([])):
+        update_readme(comparison, README)  # a full run in place: the README shows the committed results
     return 0
+
+
+COMPARISON = "10_comparison.ipynb"
+README = ROOT / "README.md"
+README_START, README_END = "<!-- results: start (written by `python -m tools lesson`) -->", "<!-- results: end -->"
+
+
+def update_readme(notebook: Path, readme: Path) -> None:
+    """Copy the table that ``notebook``'s cell tagged ``readme-results`` displayed between the README's markers."""
+    cells = [cell for cell in nbformat.read(notebook, as_version=4).cells if "readme-results" in cell.metadata.get("tags", [])]
+    tables = [output.data["text/markdown"] for cell in cells for output in cell.get("outputs", [])
+              if "text/markdown" in output.get("data", {})]
+    text = readme.read_text(encoding="utf-8")
+    if len(tables) != 1 or text.count(README_START) != 1 or text.count(README_END) != 1:
+        print(f"{readme.name} not updated: it needs one pair of results markers, and {notebook.name} one cell "
+              "tagged readme-results with a table.", file=sys.stderr)
+        return
+    before, rest = text.split(README_START)
+    after = rest.split(README_END)[1]
+    write_atomically(readme, f"{before}{README_START}\n{tables[0].strip()}\n{README_END}{after}")
+    print(f"Written: the results table in {readme}")
 
 
 @contextlib.contextmanager
