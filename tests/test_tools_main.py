@@ -135,7 +135,7 @@ def ready(monkeypatch, tmp_path):
     """Skip the set-up: a supported Python, an environment and data that are ready."""
     python = tmp_path / "python"
     monkeypatch.setattr(entry, "check_python", lambda: None)
-    monkeypatch.setattr(entry, "ensure_environment", lambda: python)
+    monkeypatch.setattr(entry, "ensure_environment", lambda extras=(): python)
     monkeypatch.setattr(entry, "ensure_data", lambda python: None)
     return python
 
@@ -209,7 +209,8 @@ def test_the_jax_backend_installs_the_jax_extra(tmp_path, calls, monkeypatch):
     fake_venv(folder, entry.requirements_digest(keras_backend="tensorflow"))  # set up for TensorFlow before
     entry.ensure_environment(folder)
     assert calls[-1][0][1:] == ["-m", "pip", "install", "--quiet", "-e", ".[jax]"]
-    assert (folder / entry.STAMP_NAME).read_text(encoding="utf-8").strip() == entry.requirements_digest(keras_backend="jax")
+    assert (folder / entry.STAMP_NAME).read_text(encoding="utf-8").splitlines() == [
+        entry.requirements_digest(keras_backend="jax"), "extras:jax"]
 
 
 def test_the_jax_extra_pins_exact_versions():
@@ -231,3 +232,32 @@ def test_a_data_problem_is_one_message_without_a_traceback(tmp_path, monkeypatch
     err = capfd.readouterr().err
     assert "is a folder where the data file belongs" in err
     assert "Traceback" not in err
+
+
+def test_test_and_site_add_the_docs_extra_once_and_lesson_keeps_it(tmp_path, calls, monkeypatch):
+    folder = tmp_path / "venv"
+    fake_venv(folder, entry.requirements_digest())  # the pins are installed, no extras yet
+    entry.ensure_environment(folder, extras=entry.EXTRAS["test"])
+    assert [arguments[1:] for arguments, _ in calls] == [["-m", "pip", "install", "--quiet", "-e", ".[docs]"]]
+    calls.clear()
+    entry.ensure_environment(folder, extras=entry.EXTRAS["site"])
+    entry.ensure_environment(folder)  # lesson: needs no extra, and does not reinstall
+    assert calls == []
+    assert entry.EXTRAS.get("lesson") is None
+
+
+def test_changed_requirements_reinstall_the_extras_that_are_asked_for(tmp_path, calls):
+    folder = tmp_path / "venv"
+    fake_venv(folder, "an older digest\nextras:docs")
+    entry.ensure_environment(folder)  # lesson after a change: the pins again, not the website's tools
+    assert ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"] in [arguments[1:] for arguments, _ in calls]
+    assert not any(".[docs]" in arguments for arguments, _ in calls)
+    assert (folder / entry.STAMP_NAME).read_text(encoding="utf-8").splitlines() == [entry.requirements_digest()]
+
+
+def test_the_docs_extra_pins_exact_versions():
+    import tomllib
+
+    extra = tomllib.loads((entry.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["docs"]
+    assert all("==" in requirement for requirement in extra)
+    assert {requirement.split("==")[0] for requirement in extra} >= {"sphinx", "myst-nb", "sphinx-book-theme", "selenium"}

@@ -7,7 +7,8 @@ Run it from the project folder with Python 3.11, 3.12 or 3.13. Each command firs
 virtual environment ``.venv`` (or ``$LESSON_VENV``) exists and holds the pinned packages (installed again when
 requirements.txt or pyproject.toml changed) and that the data file is in ``data/`` (downloaded once,
 checked against its sha256), then runs inside that environment. Other commands: ``learner`` (learner
-copies), ``seed-spread`` (the seed-spread study), ``benchmark``, ``setup`` (set-up only). Words after
+copies), ``seed-spread`` (the seed-spread study), ``benchmark``, ``site`` (the website, into
+``_build/html``), ``setup`` (set-up only). ``test`` and ``site`` also install the ``docs`` extra. Words after
 the command go to the tool it runs, e.g. ``python3 -m tools lesson 03 --jobs 1``. With
 ``KERAS_BACKEND=jax`` the lesson runs on JAX, and the set-up installs the pinned jax and jaxlib too.
 
@@ -37,11 +38,16 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "learner": [(["-m", "tools.make_learner_copies"], {})],
     "seed-spread": [(["-m", "tools.seed_spread"], {})],
     "benchmark": [(["benchmarks/run_benchmarks.py"], {})],
+    "site": [(["-m", "tools.site"], {})],
     # a result outside the range measured over seeds fails here; learners get plain words instead
     "test": [(["-m", "pytest", "tests"], {"LESSON_STRICT_CHECKS": "1"}),
              (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env",
                "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"], {"LESSON_STRICT_CHECKS": "1"})],
 }
+
+
+# command -> the optional extras of pyproject.toml it needs on top of requirements.txt
+EXTRAS = {"test": ("docs",), "site": ("docs",)}  # the website and its browser test
 
 
 class SetupError(Exception):
@@ -99,32 +105,53 @@ def run(arguments: list[str], extra_env: dict[str, str] | None = None) -> int:
     return subprocess.call(arguments, cwd=ROOT, env=env)
 
 
-def ensure_environment(folder: Path = VENV) -> Path:
-    """Create the virtual environment and install the pins if missing or outdated; its Python."""
+def _stamped(stamp: Path) -> tuple[str, set[str]]:
+    """The digest and the extras that the stamp says are installed (empty when there is no stamp)."""
+    if not stamp.exists():
+        return "", set()
+    lines = stamp.read_text(encoding="utf-8").splitlines() or [""]
+    extras = {name for line in lines[1:] if line.startswith("extras:") for name in line[7:].split(",") if name.strip()}
+    return lines[0].strip(), {name.strip() for name in extras}
+
+
+def ensure_environment(folder: Path = VENV, extras: tuple[str, ...] = ()) -> Path:
+    """Create the virtual environment and install the pins (and ``extras``) if missing or outdated; its Python.
+
+    Example: ``ensure_environment(extras=("docs",))  # what `test` and `site` need``
+    """
     python = venv_python(folder)
     stamp = folder / STAMP_NAME
     keras_backend = backend()
     wanted = requirements_digest(keras_backend=keras_backend)
-    if python.exists() and stamp.exists() and stamp.read_text(encoding="utf-8").strip() == wanted:
+    wanted_extras = set(extras) | ({"jax"} if keras_backend == "jax" else set())  # jax: the pinned jax and jaxlib
+    digest, installed = _stamped(stamp)
+    fresh = python.exists() and digest == wanted
+    if fresh and wanted_extras <= installed:
         return python
-    if not python.exists():
-        print(f"Creating the virtual environment in {folder.name}/ ...", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=folder.exists()).create(folder)
-    print("Installing the pinned packages (the first time takes a few minutes) ...", flush=True)
-    steps = [
-        [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-        [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
-        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
-    ]
-    if keras_backend == "jax":  # the pinned jax and jaxlib of the `jax` extra
-        steps.append([str(python), "-m", "pip", "install", "--quiet", "-e", ".[jax]"])
+    steps = []
+    if not fresh:
+        if not python.exists():
+            print(f"Creating the virtual environment in {folder.name}/ ...", flush=True)
+            venv.EnvBuilder(with_pip=True, clear=folder.exists()).create(folder)
+        print("Installing the pinned packages (the first time takes a few minutes) ...", flush=True)
+        installed = set()
+        steps = [
+            [str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+            [str(python), "-m", "pip", "install", "--quiet", "-r", "requirements.txt"],
+            [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+        ]
+    missing = sorted(wanted_extras - installed)
+    if missing:  # the pins of pyproject.toml's optional extras, e.g. the website's tools for `docs`
+        print(f"Installing the extras {', '.join(missing)} ...", flush=True)
+        steps.append([str(python), "-m", "pip", "install", "--quiet", "-e", f".[{','.join(missing)}]"])
     for step in steps:
         if run(step) != 0:
             raise SetupError(
                 f"`{' '.join(step[1:])}` failed (see pip's message above). Check the internet connection, "
                 f"then run the command again; to start afresh, delete the {folder.name} folder first."
             )
-    stamp.write_text(wanted + "\n", encoding="utf-8")
+    extras_line = f"extras:{','.join(sorted(installed | wanted_extras))}\n" if installed | wanted_extras else ""
+    stamp.write_text(wanted + "\n" + extras_line, encoding="utf-8")
     return python
 
 
@@ -151,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         check_python()
-        python = ensure_environment()
+        python = ensure_environment(extras=EXTRAS.get(command, ()))
         ensure_data(python)
     except SetupError as error:
         print(f"\n{error}", file=sys.stderr)

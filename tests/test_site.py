@@ -1,0 +1,191 @@
+"""tools/site.py: the boxes it makes, and the built website opened in a real headless browser.
+
+The browser test builds the site into _build/ as `python -m tools site` does, serves it on 127.0.0.1 and
+visits every page in Chromium from the system's packages (apt-get install chromium chromium-driver).
+Where Chromium is missing the test is skipped, unless LESSON_REQUIRE_BROWSER=1 (CI) makes that a failure.
+Screenshots of every page land in _build/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers import PROJECT_ROOT
+from tools import site
+
+# --- the boxes made from plain notebook Markdown ----------------------------------------------------------
+
+
+def test_questions_objectives_and_keypoints_become_boxes():
+    text = "# 1. Title\n\n**Questions**\n- Why?\n- How,\n  exactly?\n\n**Objectives**\n- Do.\n\nAfter.\n"
+    boxed = site.boxed_lists(text)
+    assert ":::{admonition} Questions\n:class: tip\n- Why?\n- How,\n  exactly?\n:::" in boxed
+    assert ":::{admonition} Objectives\n:class: tip\n- Do.\n:::\n\nAfter." in boxed
+    assert site.boxed_lists("## Keypoints\n\n- a\n") == "## Keypoints\n\n- a\n"  # a blank line: not a list under it
+    assert site.boxed_lists("## Keypoints\n- a\n- b") == ":::{admonition} Keypoints\n:class: important\n- a\n- b\n:::"
+
+
+def test_a_quoted_challenge_becomes_a_box_and_other_quotes_stay():
+    text = "Before.\n\n> ## Challenge 1: predict\n> What will\n> happen?\n>\n> `code`\n\n> A plain quote.\n"
+    boxed = site.challenge_boxes(text)
+    assert boxed.startswith("Before.\n\n:::{admonition} Challenge 1: predict\n:class: note\nWhat will\nhappen?\n\n`code`\n:::")
+    assert boxed.endswith("\n> A plain quote.\n")
+
+
+def test_solutions_fold_and_the_original_is_untouched():
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# 1. Title"),
+        new_markdown_cell("**Solution.** It is 42.", metadata={"tags": ["solution"]}),
+        new_code_cell("print(42)", metadata={"tags": ["solution", "nbval-ignore-output"]}),
+    ])
+    before = nbformat.writes(notebook)
+    dressed = site.site_notebook(notebook, "download/01.ipynb")
+    assert nbformat.writes(notebook) == before
+    assert dressed.cells[1].source.startswith("{download}`Download this notebook <download/01.ipynb>`")
+    assert dressed.cells[2].source == "::::{dropdown} Solution\n**Solution.** It is 42.\n::::"
+    assert dressed.cells[3].metadata["tags"] == ["solution", "nbval-ignore-output", "hide-cell"]
+
+
+def test_the_committed_notebooks_carry_no_website_syntax():
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert ":::" not in cell.source and "{download}" not in cell.source, path.name
+            assert "hide-cell" not in cell.metadata.get("tags", []), path.name
+
+
+# --- the built site in a browser ------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+class _Page(HTMLParser):
+    """The ids and link targets of one HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+
+
+def _parsed(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def built_site():
+    pytest.importorskip("sphinx", reason="the docs extra is not installed: pip install -e .[docs]")
+    output = site.BUILD / "html"
+    assert site.build(output) == 0, "sphinx-build failed (warnings count as errors); its messages are above"
+    return output
+
+
+def test_every_internal_link_resolves(built_site):
+    broken = []
+    for page in sorted(built_site.rglob("*.html")):
+        for href in _parsed(page).links:
+            url, fragment = urldefrag(href)
+            if urlparse(href).scheme or href.startswith("mailto:"):
+                continue
+            target = (page.parent / url).resolve() if url else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(built_site)}: {href}")
+            elif fragment and target.suffix == ".html" and fragment not in _parsed(target).ids:
+                broken.append(f"{page.relative_to(built_site)}: {href} (no such anchor)")
+    assert not broken, broken
+
+
+@pytest.fixture(scope="module")
+def browser(built_site):
+    if not (CHROMIUM and CHROMEDRIVER):
+        message = "Chromium or chromedriver is missing: apt-get install chromium chromium-driver"
+        if os.environ.get("LESSON_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the requests are checked below, not printed
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(60)
+    yield driver, f"http://127.0.0.1:{server.server_address[1]}/"
+    driver.quit()
+    server.shutdown()
+
+
+PAGES = ["index.html", "setup.html", "results.html", "instructors.html", "search.html"] + [
+    f"episodes/{path.stem}.html" for path in sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+]
+
+
+def _figures_in(notebook_path: Path) -> int:
+    notebook = nbformat.read(notebook_path, as_version=4)
+    return sum("image/png" in output.get("data", {}) for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def _solutions_in(notebook_path: Path) -> int:
+    return sum("solution" in cell.metadata.get("tags", []) for cell in nbformat.read(notebook_path, as_version=4).cells)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_in_a_real_browser(browser, page):
+    driver, base = browser
+    driver.get_log("browser")  # forget what earlier pages logged
+    driver.set_window_size(1280, 1000)
+    driver.get(urljoin(base, page))
+    assert driver.execute_script("return document.readyState") == "complete"
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, f"{page}: console errors {errors}"
+    broken = driver.execute_script(
+        "return Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+    assert not broken, f"{page}: images that did not load: {broken}"
+    if page.startswith("episodes/"):
+        notebook = PROJECT_ROOT / "notebooks" / Path(page).with_suffix(".ipynb").name
+        shown = driver.execute_script("return document.querySelectorAll('article img').length")
+        assert shown >= _figures_in(notebook), f"{page}: {shown} figures shown, the notebook has {_figures_in(notebook)}"
+        folded = driver.find_elements("css selector", "article details.sd-dropdown, article details.hide")
+        assert len(folded) == _solutions_in(notebook), f"{page}: {len(folded)} folded solutions"
+        assert not any(element.get_attribute("open") for element in folded), f"{page}: a solution starts open"
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, min(int(height) + 100, 16000))
+    screenshots = site.BUILD / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(screenshots / (page.replace("/", "_").replace(".html", ".png"))))
+    if page.startswith("episodes/") and _solutions_in(notebook):
+        first = driver.find_elements("css selector", "article details.sd-dropdown, article details.hide")[0]
+        summary = first.find_element("css selector", "summary")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+        summary.click()
+        assert first.get_attribute("open") is not None, f"{page}: a click did not open the solution"
