@@ -6,6 +6,7 @@ All use seaborn's colour-blind-safe palette and label their axes with units.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -19,8 +20,14 @@ def _new_axes(ax, size=(8, 4)):
     return ax
 
 
+LABELS = {"rmse": "training", "val_rmse": "validation", "loss": "training loss", "val_loss": "validation loss"}
+
+
 def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training history", ax=None):
     """Line plot of metrics per epoch from a Keras History (or its ``.history`` dict); returns the Axes.
+
+    Curves are labelled "training" and "validation"; epochs are whole numbers from 1, and the y axis
+    is scaled to the epochs after the first, whose error is often far higher and would flatten the rest.
 
     Example: ``plot_history(history, ["rmse", "val_rmse"])``
     """
@@ -33,14 +40,22 @@ def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training h
     ax = _new_axes(ax)
     for colour, name in zip(PALETTE, metrics):
         values = logs[name]
-        ax.plot(np.arange(1, len(values) + 1), values, label=name, color=colour)
-    ax.set(title=title, xlabel="epoch", ylabel="metric value (hours for RMSE, hours² for MSE)")
-    ax.legend()
+        ax.plot(np.arange(1, len(values) + 1), values, label=LABELS.get(name, name), color=colour)
+    later = [value for name in metrics for value in (logs[name][1:] or logs[name])]
+    low, high = min(later), max(later)
+    margin = 0.1 * (high - low) or 0.1 * abs(high) or 0.1
+    ax.set_ylim(low - margin, high + margin)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    unit = "RMSE (hours of sunshine)" if all(name.endswith("rmse") for name in metrics) else "metric (hours for RMSE, hours² for MSE)"
+    ax.set(title=title, xlabel="epoch", ylabel=unit)
+    ax.legend(loc="upper right")
     return ax
 
 
 def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "Predicted and observed sunshine", ax=None):
     """Observed and predicted daily sunshine over time; ``y_pred`` may be a dict of label -> predictions.
+
+    The legend sits beside the plot, so that it never hides a day.
 
     Example: ``plot_predictions(test.dates, test.y, model.predict(test.X).ravel(), label="LSTM")``
     """
@@ -53,7 +68,25 @@ def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "
     for colour, (name, values) in zip(PALETTE, predictions.items()):
         ax.plot(dates, np.ravel(values), label=name, color=colour, linewidth=1.2)
     ax.set(title=title, xlabel="date", ylabel="sunshine (hours per day)")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_predicted_vs_observed(y_true, y_pred, label: str = "model", title: str = "Predicted against observed sunshine", ax=None):
+    """One dot per day, the forecast against what was observed, with the line of perfect forecasts (y = x).
+
+    Example: ``plot_predicted_vs_observed(test.y, model.predict(test.X).ravel(), label="LSTM")``
+    """
+    observed, predicted = np.ravel(np.asarray(y_true, dtype=float)), np.ravel(np.asarray(y_pred, dtype=float))
+    if observed.shape != predicted.shape or observed.size == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {observed.size} and {predicted.size}.")
+    ax = _new_axes(ax, size=(5, 5))
+    ax.scatter(observed, predicted, s=12, alpha=0.6, color=PALETTE[0], label=label)
+    low, high = min(observed.min(), predicted.min()), max(observed.max(), predicted.max())
+    ax.plot([low, high], [low, high], color="black", linewidth=1, linestyle="--", label="perfect forecast (y = x)")
+    ax.set(title=title, xlabel="observed sunshine (hours)", ylabel="forecast sunshine (hours)", aspect="equal")
+    ax.legend(loc="upper left")
     return ax
 
 

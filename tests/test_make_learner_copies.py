@@ -247,6 +247,38 @@ def test_real_notebook_learner_copy(tool, path):
     assert tool.fill_live_cells(result, instructor) is not None  # every live cell can be matched back
 
 
+@pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[path.name for path in REAL_NOTEBOOKS])
+def test_every_challenge_reaches_the_learner_and_no_solution_does(tool, path):
+    instructor = nbformat.read(str(path), as_version=4)
+    learner = tool.learner_copy(instructor)
+
+    def challenges(notebook):
+        return [line for cell in notebook.cells if cell.cell_type == "markdown"
+                for line in cell.source.splitlines() if line.startswith("> ## Challenge")]
+
+    assert challenges(learner) == challenges(instructor), "a challenge's question sits in a cell tagged solution"
+    for cell in learner.cells:
+        first = cell.source.lstrip()
+        assert not first.startswith(("**Solution", "# Solution", "> ## Solution")), (
+            f"an answer is not tagged solution: {first[:60]!r}")
+
+
+MIN_COMMENTS_PER_CODE_LINE = 1 / 4  # a comment at least every four lines of code, so the room can type along
+
+
+@pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[path.name for path in REAL_NOTEBOOKS])
+def test_every_live_cell_keeps_enough_comments_to_type_along(tool, path):
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        if "live" not in cell.metadata.get("tags", []):
+            continue
+        lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+        comments = sum(line.startswith("#") for line in lines)
+        code = len(lines) - comments
+        assert comments >= 1 and comments >= code * MIN_COMMENTS_PER_CODE_LINE, (
+            f"{path.name}: a live cell with {code} lines of code has {comments} comment lines: "
+            f"{cell.source.splitlines()[0]!r}")
+
+
 def test_real_notebooks_cli(tool, tmp_path):
     out = tmp_path / "learner"
     assert tool.main(["--output-dir", str(out)]) == 0

@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from helpers.plotting import plot_comparison, plot_history, plot_predictions  # noqa: E402
+from helpers.plotting import plot_comparison, plot_history, plot_predicted_vs_observed, plot_predictions  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("close_figures")
 
@@ -35,8 +35,9 @@ LOGS = {"loss": [9.0, 6.0, 5.0], "rmse": [3.0, 2.5, 2.2], "val_rmse": [3.2, 2.9,
 def test_plot_history(history):
     ax = plot_history(history)
     assert_labelled(ax)
-    assert [line.get_label() for line in ax.get_lines()] == ["rmse", "val_rmse"]
+    assert [line.get_label() for line in ax.get_lines()] == ["training", "validation"]
     np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [1, 2, 3])  # epochs count from 1
+    assert ax.get_ylabel() == "RMSE (hours of sunshine)"
     np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), LOGS["val_rmse"])
     assert ax.get_legend() is not None
 
@@ -44,9 +45,17 @@ def test_plot_history(history):
 def test_plot_history_one_metric_as_a_string_on_given_axes():
     _, given = plt.subplots()
     ax = plot_history(LOGS, "loss", title="Loss")
-    assert [line.get_label() for line in ax.get_lines()] == ["loss"]
+    assert [line.get_label() for line in ax.get_lines()] == ["training loss"]
     assert ax.get_title() == "Loss"
     assert plot_history(LOGS, ["rmse"], ax=given) is given
+
+
+def test_plot_history_whole_epochs_and_a_first_epoch_that_does_not_flatten_the_rest():
+    logs = {"rmse": [40.0, 3.0, 2.8, 2.7], "val_rmse": [35.0, 3.2, 3.0, 3.1]}
+    ax = plot_history(logs)
+    low, high = ax.get_ylim()
+    assert 2.5 < low < 2.7 and 3.2 < high < 3.5  # the later epochs fill the plot; epoch 1 lies above it
+    assert all(float(tick).is_integer() for tick in ax.get_xticks())
 
 
 def test_plot_history_missing_metric():
@@ -142,3 +151,17 @@ def test_plot_comparison_intervals_seed_ranges_and_families():
 def test_plot_comparison_needs_results(results):
     with pytest.raises(ValueError, match=r"results needs rows with 'model' and 'test_rmse'"):
         plot_comparison(results)
+
+
+# --- plot_predicted_vs_observed ----------------------------------------------------------------
+
+
+def test_predicted_against_observed_with_the_line_of_perfect_forecasts():
+    ax = plot_predicted_vs_observed(OBSERVED, OBSERVED * 0.5 + 1, label="LSTM")
+    assert_labelled(ax)
+    assert len(ax.collections) == 1 and len(ax.collections[0].get_offsets()) == 5
+    line = ax.get_lines()[0]
+    assert list(line.get_xdata()) == list(line.get_ydata())  # y = x
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["LSTM", "perfect forecast (y = x)"]
+    with pytest.raises(ValueError, match=r"equally long, got 5 and 4"):
+        plot_predicted_vs_observed(OBSERVED, OBSERVED[:4])

@@ -41,6 +41,8 @@ def test_a_quoted_challenge_becomes_a_box_and_other_quotes_stay():
     boxed = site.challenge_boxes(text)
     assert boxed.startswith("Before.\n\n:::{admonition} Challenge 1: predict\n:class: note\nWhat will\nhappen?\n\n`code`\n:::")
     assert boxed.endswith("\n> A plain quote.\n")
+    assert site.challenge_boxes("> ## Predict before you run\n> Guess.") == (
+        ":::{admonition} Predict before you run\n:class: hint\nGuess.\n:::")
 
 
 def test_solutions_fold_and_the_original_is_untouched():

@@ -11,7 +11,16 @@ import sys
 import numpy as np
 import pytest
 
-from helpers.training import DEFAULT_SEED, SEED_VARIABLE, EpochTimer, configure_threads, lesson_seed, set_seed
+from helpers.training import (
+    DEFAULT_SEED,
+    SEED_VARIABLE,
+    EpochTimer,
+    compile_and_fit,
+    configure_threads,
+    lesson_seed,
+    set_seed,
+)
+from helpers.windows import Part
 
 keras = pytest.importorskip("keras")
 on_tensorflow = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's own settings")
@@ -218,3 +227,51 @@ def test_on_jax_set_seed_and_an_xla_fit_repeat_exactly():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("same")
+
+
+# --- compile_and_fit ---------------------------------------------------------------------------------------
+
+
+def parts(rows: int = 64):
+    X, y = tiny_data(rows)
+    half = rows // 2
+    return Part(X[:half], y[:half], None), Part(X[half:], y[half:], None)
+
+
+def test_compile_and_fit_trains_with_early_stopping_and_keeps_the_best_epoch():
+    train, val = parts()
+    set_seed(3)
+    model = tiny_model()
+    history, timer = compile_and_fit(model, train, val, batch_size=8, epochs=60, patience=3)
+    assert set(history.history) >= {"loss", "rmse", "val_loss", "val_rmse"}
+    assert len(timer.seconds) == len(history.epoch) <= 60
+    best = min(history.history["val_loss"])
+    assert model.evaluate(val.X, val.y, verbose=0)[0] == pytest.approx(best, rel=1e-5)  # the best epoch's weights
+
+
+def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
+    train, val = parts()
+    set_seed(5)
+    helper = tiny_model()
+    history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12)
+    set_seed(5)
+    typed = tiny_model()
+    typed.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
+                  steps_per_execution=64, jit_compile=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
+    by_hand = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
+                        callbacks=[stop, EpochTimer()], verbose=0)
+    assert history.history == by_hand.history
+    assert_same_weights(weights_of(helper), weights_of(typed))
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"train": (1, 2)}, r"train must be a part from split_by_date"),
+    ({"batch_size": 0}, r"batch_size must be a whole number >= 1"),
+    ({"epochs": 2.5}, r"epochs must be a whole number >= 1"),
+])
+def test_compile_and_fit_names_bad_arguments(arguments, message):
+    train, val = parts()
+    options = {"train": train, "val": val, **arguments}
+    with pytest.raises(ValueError, match=message):
+        compile_and_fit(tiny_model(), options.pop("train"), options.pop("val"), **options)

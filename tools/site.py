@@ -5,7 +5,7 @@ Usage:
 
 The notebooks stay plain Jupyter: the boxes of the website are made here, on copies staged in
 ``_build/source``. Questions, objectives and keypoints become boxes, each "> ## Challenge" quote a
-challenge box, and every cell tagged ``solution`` (markdown or code) a collapsed block that opens on a
+challenge box (and so do "Predict", "Discussion" and "Quiz" quotes), and every cell tagged ``solution`` (markdown or code) a collapsed block that opens on a
 click. Each episode page links to a download of its notebook. Sphinx (with myst-nb, execution off)
 then builds ``_build/html``, treating every warning as an error.
 """
@@ -56,12 +56,15 @@ def boxed_lists(text: str) -> str:
     return "\n".join(out)
 
 
+BOXES = {"Challenge": "note", "Predict": "hint", "Discussion": "seealso", "Quiz": "note"}  # heading -> box style
+
+
 def challenge_boxes(text: str) -> str:
-    """Turn each quoted block that starts with ``> ## Challenge ...`` into a challenge box."""
+    """Turn each quoted block that starts with ``> ## Challenge`` (or Predict, Discussion, Quiz) into a box."""
     lines = text.split("\n")
     out, index = [], 0
     while index < len(lines):
-        heading = re.match(r"^> ## (Challenge.*)$", lines[index])
+        heading = re.match(rf"^> ## (({'|'.join(BOXES)}).*)$", lines[index])
         if not heading:
             out.append(lines[index])
             index += 1
@@ -70,7 +73,7 @@ def challenge_boxes(text: str) -> str:
         while end < len(lines) and lines[end].startswith(">"):
             end += 1
         body = [re.sub(r"^> ?", "", line) for line in lines[index + 1:end]]
-        out += [f":::{{admonition}} {heading.group(1)}", ":class: note", *body, ":::"]
+        out += [f":::{{admonition}} {heading.group(1)}", f":class: {BOXES[heading.group(2)]}", *body, ":::"]
         index = end
     return "\n".join(out)
 
@@ -114,6 +117,7 @@ def stage(source: Path) -> None:
         shutil.copy2(ROOT / name, source / name)
     episodes = source / "episodes"
     (episodes / "download").mkdir(parents=True)
+    shutil.copytree(ROOT / "notebooks" / "figures", episodes / "figures")  # the diagrams the notebooks show
     for path in lesson_notebooks(ROOT / "notebooks"):
         notebook = nbformat.read(path, as_version=4)
         if not any(output for cell in notebook.cells for output in cell.get("outputs", [])):
