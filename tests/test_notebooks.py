@@ -65,3 +65,14 @@ def test_the_core_fits_a_half_day_with_breaks():
         if len(cells) == 6 and cells[1] == "core":
             minutes += int(re.match(r"(\d+) min", cells[2]).group(1))
     assert minutes + 2 * 15 <= 180, f"the core takes {minutes} minutes of teaching: too much for three hours"
+
+
+@pytest.mark.parametrize("prefix", ["02", "03", "05", "06"])
+def test_learners_predict_before_the_fit_that_teaches(prefix):
+    path = next(path for path in NOTEBOOKS if path.name.startswith(prefix))
+    cells = nbformat.read(path, as_version=4).cells
+    fit = next(index for index, cell in enumerate(cells)
+               if cell.cell_type == "code" and re.search(r"\.fit\(|compile_and_fit\(model", cell.source))
+    prompts = [cell for cell in cells[:fit] if cell.cell_type == "markdown" and "> ## Predict" in cell.source]
+    assert prompts, f"{path.name}: no 'Predict' prompt before its first fit"
+    assert "solution" not in prompts[-1].metadata.get("tags", [])
