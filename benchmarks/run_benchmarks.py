@@ -37,16 +37,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 README = Path(__file__).resolve().parent / "README.md"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from helpers.files import lesson_notebooks, write_atomically, write_notebook  # noqa: E402
+from helpers.files import write_atomically  # noqa: E402
+from tools.notebooks import lesson_notebooks, notebook_client, write_notebook  # noqa: E402
 
 EPISODES = ("01", "02", "03", "04", "05", "06")
 QUICK_NOTEBOOKS = ("01", "03")
@@ -300,14 +298,10 @@ def benchmark_copy(path: Path, folder: Path, baseline: bool) -> Path:
 def execute_one(path: Path, out_dir: Path, timeout: int) -> dict[str, Any]:
     """Child mode: execute one notebook in a fresh kernel; wall time, kernel CPU time and peak RSS."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-        resources={"metadata": {"path": str(NOTEBOOKS)}},
-    )
+    client = notebook_client(notebook, NOTEBOOKS, timeout)
     error = None
     started = time.perf_counter()
     try:

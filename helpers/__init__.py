@@ -6,11 +6,13 @@ the two variables below must be set before TensorFlow is imported.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# The one place these are set: the tools pass them on to every kernel and subprocess they start.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+for _name, _value in QUIET_TENSORFLOW.items():
+    os.environ.setdefault(_name, _value)
 
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["PROJECT_ROOT"]
+__all__ = ["PROJECT_ROOT", "QUIET_TENSORFLOW"]

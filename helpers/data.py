@@ -174,11 +174,11 @@ def read_weather_csv(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def load_weather(path: str | Path | None = None, sha256: str | None = "published") -> pd.DataFrame:
+def load_weather(path: str | Path | None = None, sha256: str | None = SHA256) -> pd.DataFrame:
     """Load the daily weather data: 3654 rows, ``DATE`` a datetime64 column (not the index), sorted.
 
     With no ``path`` the light CSV comes from ``data/`` or is downloaded; any file is checked
-    against ``sha256`` first: the published hash by default; ``sha256=None`` reads a file of your own unchecked.
+    against ``sha256`` first (the published hash by default); ``sha256=None`` reads a file of your own unchecked.
 
     Example:
         >>> weather = load_weather()
@@ -188,7 +188,7 @@ def load_weather(path: str | Path | None = None, sha256: str | None = "published
     if path is None:
         path = fetch_weather_file()
     elif sha256 is not None:
-        verify_file(path, None if sha256 == "published" else sha256)
+        verify_file(path, sha256)
     else:
         _existing_file(path)
     return read_weather_csv(path)

@@ -1,4 +1,4 @@
-"""Lesson files on disk: the numbered notebooks, and writes that a reader never sees half of."""
+"""Writes that a reader never sees half of: results, summaries and notebooks are replaced in one step."""
 
 from __future__ import annotations
 
@@ -35,32 +35,3 @@ def write_atomically(target: str | Path, text: str) -> Path:
         Path(handle.name).unlink(missing_ok=True)
         raise
     return target
-
-
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"  # 00_setup_check.ipynb, 01_dense_baseline.ipynb, ...
-
-
-def lesson_notebooks(folder: str | Path, prefixes: list[str] | None = None) -> list[Path]:
-    """The numbered notebooks in ``folder`` in lesson order, or those whose names start with one of ``prefixes``.
-
-    Example: ``lesson_notebooks("notebooks", ["03"])  # [PosixPath('notebooks/03_simple_rnn.ipynb')]``
-    """
-    available = sorted(Path(folder).glob(NOTEBOOK_PATTERN))
-    if not prefixes:
-        return available
-    unknown = [prefix for prefix in prefixes if not any(path.name.startswith(prefix) for path in available)]
-    if unknown:
-        names = ", ".join(path.name for path in available) or "none"
-        raise ValueError(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
-    return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
-
-
-def write_notebook(target: str | Path, notebook) -> Path:
-    """Write an nbformat notebook atomically, ending in a newline as Jupyter and ``nbformat.write`` do.
-
-    Example: ``write_notebook("out/03_simple_rnn.ipynb", executed)``
-    """
-    import nbformat
-
-    text = nbformat.writes(notebook)
-    return write_atomically(target, text if text.endswith("\n") else text + "\n")

@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 
-import helpers  # noqa: F401  (sets the TensorFlow log variables before tensorflow is imported)
 import keras
 
 

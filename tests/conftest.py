@@ -14,13 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-# Before anything imports pyplot or TensorFlow.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-if str(PROJECT_ROOT) not in sys.path:
-    sys.path.insert(0, str(PROJECT_ROOT))
+import helpers  # noqa: F401  (first, before anything imports TensorFlow: keeps its start-up log quiet)
 
 import matplotlib  # noqa: E402
 

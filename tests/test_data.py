@@ -296,14 +296,15 @@ def test_infinite_values_are_refused(weather_csv):
 
 def test_jupyter_shows_the_message_without_a_traceback(tmp_path):
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+
+    from tools.notebooks import notebook_client
 
     missing = tmp_path / "no-such-file.csv"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         f"from helpers.data import load_weather\nload_weather({str(missing)!r})")])
     with pytest.raises(CellExecutionError):
-        NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+        notebook_client(notebook, tmp_path, timeout=60).execute()
     error = notebook.cells[0].outputs[-1]
     assert error.output_type == "error"
     assert error.traceback == [f"WeatherDataError: No data file at {missing}. Check the path, or call load_weather() with no path."]

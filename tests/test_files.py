@@ -47,24 +47,3 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temporary_file(tm
         files.write_atomically(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
-
-
-def test_lesson_notebooks_in_order_and_by_prefix(tmp_path):
-    for name in ["10_outlook.ipynb", "01_intro.ipynb", "notes.ipynb", "1_short.ipynb", "02_data.txt"]:
-        (tmp_path / name).write_text("{}", encoding="utf-8")
-    assert [path.name for path in files.lesson_notebooks(tmp_path)] == ["01_intro.ipynb", "10_outlook.ipynb"]
-    assert [path.name for path in files.lesson_notebooks(tmp_path, ["1"])] == ["10_outlook.ipynb"]
-    with pytest.raises(ValueError, match=r"No notebook starts with 05\. Notebooks: 01_intro.ipynb, 10_outlook.ipynb"):
-        files.lesson_notebooks(tmp_path, ["01", "05"])
-    with pytest.raises(ValueError, match="Notebooks: none"):
-        files.lesson_notebooks(tmp_path / "empty", ["01"])
-
-
-def test_write_notebook_ends_with_a_newline_and_reads_back(tmp_path):
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    notebook = new_notebook(cells=[new_code_cell("1 + 1")])
-    target = files.write_notebook(tmp_path / "01_a.ipynb", notebook)
-    assert target.read_text(encoding="utf-8").endswith("}\n")
-    assert nbformat.read(str(target), as_version=4) == notebook

@@ -294,7 +294,7 @@ def test_learner_copy_of_01_runs_once_live_cells_are_filled(tool, monkeypatch, t
     """Learner copy of 01 with the instructor's live code typed back in runs without an error (~20 s)."""
     if not DATA_FILE.is_file():
         pytest.skip(f"needs the weather data at {DATA_FILE} (run `make data` first)")
-    from nbclient import NotebookClient
+    from tools.notebooks import notebook_client
 
     matches = [path for path in REAL_NOTEBOOKS if path.name.startswith("01_")]
     assert len(matches) == 1, f"expected one notebook starting with 01_, found {matches}"
@@ -305,8 +305,7 @@ def test_learner_copy_of_01_runs_once_live_cells_are_filled(tool, monkeypatch, t
     monkeypatch.setenv("LESSON_DATA_DIR", str(DATA_FILE.parent))
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
     monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)  # as in a learner's Jupyter
-    NotebookClient(notebook, kernel_name="python3", timeout=600,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    notebook_client(notebook, NOTEBOOKS, timeout=600).execute()
     errors = [(cell.get("id"), output.get("ename"), output.get("evalue"))
               for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.outputs if output.get("output_type") == "error"]

@@ -1,78 +1,39 @@
-"""Rules every committed notebook keeps (their cells' outputs are checked by nbval)."""
+"""tools/notebooks.py: finding the lesson's notebooks, the one notebook client, and writing notebooks."""
 
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import PROJECT_ROOT
-from helpers.files import lesson_notebooks
-
-NOTEBOOKS = lesson_notebooks(PROJECT_ROOT / "notebooks")
-RANKING = re.compile(r"\b(sort_values|nsmallest|nlargest|idxmin|idxmax|argmin|argmax|sorted)\(")
+from tools import notebooks as files
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_every_ranking_is_made_on_the_validation_year(path):
-    """Choosing, ranking or tuning on test scores would make them optimistic: every ranking names validation."""
-    notebook = nbformat.read(path, as_version=4)
-    rankings = [line.strip() for cell in notebook.cells if cell.cell_type == "code"
-                for line in cell.source.splitlines() if RANKING.search(line)]
-    on_test = [line for line in rankings if "val" not in line.lower()]
-    assert not on_test, f"{path.name} ranks something other than validation scores: {on_test}"
+def test_lesson_notebooks_in_order_and_by_prefix(tmp_path):
+    for name in ["10_outlook.ipynb", "01_intro.ipynb", "notes.ipynb", "1_short.ipynb", "02_data.txt"]:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert [path.name for path in files.lesson_notebooks(tmp_path)] == ["01_intro.ipynb", "10_outlook.ipynb"]
+    assert [path.name for path in files.lesson_notebooks(tmp_path, ["1"])] == ["10_outlook.ipynb"]
+    with pytest.raises(ValueError, match=r"No notebook starts with 05\. Notebooks: 01_intro.ipynb, 10_outlook.ipynb"):
+        files.lesson_notebooks(tmp_path, ["01", "05"])
+    with pytest.raises(ValueError, match="Notebooks: none"):
+        files.lesson_notebooks(tmp_path / "empty", ["01"])
 
 
-# --- instructors.md's schedule is the one list of what is typed live and what is core ---------------------
+def test_write_notebook_ends_with_a_newline_and_reads_back(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
 
-PART_LINES = {"core": "*Core episode: part of the half-day workshop.*",
-              "optional": "*Optional episode: for a second session or self-study.*"}
-
-
-def schedule() -> dict[str, dict]:
-    """instructors.md's schedule: per episode number, its part and the snippets of its live-code column."""
-    rows = {}
-    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and re.match(r"^\d\d ", cells[0]):
-            rows[cells[0][:2]] = {"part": cells[1], "live": re.findall(r"`([^`]+)`", cells[4])}
-    return rows
+    notebook = new_notebook(cells=[new_code_cell("1 + 1")])
+    target = files.write_notebook(tmp_path / "01_a.ipynb", notebook)
+    assert target.read_text(encoding="utf-8").endswith("}\n")
+    assert nbformat.read(str(target), as_version=4) == notebook
 
 
-def test_the_schedule_lists_every_notebook():
-    assert sorted(schedule()) == [path.name[:2] for path in NOTEBOOKS]
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_live_cells_and_part_agree_with_the_schedule(path):
-    row = schedule()[path.name[:2]]
-    cells = nbformat.read(path, as_version=4).cells
-    live = [cell.source for cell in cells if "live" in cell.metadata.get("tags", [])]
-    missing = [snippet for snippet in row["live"] if not any(snippet in source for source in live)]
-    assert not missing, f"{path.name}: instructors.md says these are typed live, but no live cell has them: {missing}"
-    unlisted = [source.splitlines()[0] for source in live if not any(snippet in source for snippet in row["live"])]
-    assert not unlisted, f"{path.name}: live cells that instructors.md does not list: {unlisted}"
-    first = cells[0].source
-    for part, line in PART_LINES.items():
-        assert (line in first) == (row["part"] == part), f"{path.name} should say it is {row['part']}"
-
-
-def test_the_core_fits_a_half_day_with_breaks():
-    minutes = 0
-    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[1] == "core":
-            minutes += int(re.match(r"(\d+) min", cells[2]).group(1))
-    assert minutes + 2 * 15 <= 180, f"the core takes {minutes} minutes of teaching: too much for three hours"
-
-
-@pytest.mark.parametrize("prefix", ["02", "03", "05", "06"])
-def test_learners_predict_before_the_fit_that_teaches(prefix):
-    path = next(path for path in NOTEBOOKS if path.name.startswith(prefix))
-    cells = nbformat.read(path, as_version=4).cells
-    fit = next(index for index, cell in enumerate(cells)
-               if cell.cell_type == "code" and re.search(r"\.fit\(|compile_and_fit\(model", cell.source))
-    prompts = [cell for cell in cells[:fit] if cell.cell_type == "markdown" and "> ## Predict" in cell.source]
-    assert prompts, f"{path.name}: no 'Predict' prompt before its first fit"
-    assert "solution" not in prompts[-1].metadata.get("tags", [])
+def test_the_notebook_client_runs_in_the_given_folder_with_one_output_per_cell(tmp_path):
+    notebook = new_notebook(cells=[new_code_cell("import os, sys\nprint(os.getcwd())\nsys.stdout.flush()\nprint('more')")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    files.notebook_client(notebook, tmp_path, timeout=60).execute()
+    outputs = notebook.cells[0].outputs
+    assert len(outputs) == 1 and outputs[0].text == f"{tmp_path}\nmore\n"
+    assert "execution" not in notebook.cells[0].metadata  # no timing metadata

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 
 import nbformat
@@ -224,13 +225,6 @@ def test_timed_out_cell_raises_and_keeps_the_file(run_lesson, tmp_path):
 # --- several notebooks at once, in the order their needs ask for ----------------------------------
 
 
-def needing(path, *prefixes):
-    notebook = nbformat.read(str(path), as_version=4)
-    notebook.metadata["lesson"] = {"needs": list(prefixes)}
-    nbformat.write(notebook, str(path))
-    return path
-
-
 def wait_for(marker):
     """Code for a cell that waits up to 60 s for a file, then fails."""
     return (
@@ -244,35 +238,6 @@ def wait_for(marker):
 
 def touch(marker):
     return f"import pathlib\npathlib.Path({str(marker)!r}).write_text('here')"
-
-
-def test_needs_of_reads_the_metadata(run_lesson, tmp_path):
-    first = write_notebook(tmp_path / "01_a.ipynb", new_code_cell("1"))
-    second = write_notebook(tmp_path / "02_b.ipynb", new_code_cell("2"))
-    third = needing(write_notebook(tmp_path / "03_c.ipynb", new_code_cell("3")), "01", "02_b")
-    assert run_lesson.needs_of(first) == []
-    assert run_lesson.needs_of(third) == [first, second]
-
-
-@pytest.mark.parametrize(
-    "needs, message",
-    [
-        (["07"], "names '07', but no notebook starts with it"),
-        (["03"], "only earlier notebooks, not 03_c.ipynb"),
-        (["04"], "only earlier notebooks, not 04_d.ipynb"),
-        ("01", "must be a list of notebook name prefixes"),
-        ([""], "must be a list of notebook name prefixes"),
-    ],
-)
-def test_needs_of_refuses_bad_metadata(run_lesson, tmp_path, needs, message):
-    write_notebook(tmp_path / "01_a.ipynb", new_code_cell("1"))
-    write_notebook(tmp_path / "04_d.ipynb", new_code_cell("4"))
-    path = write_notebook(tmp_path / "03_c.ipynb", new_code_cell("3"))
-    notebook = nbformat.read(str(path), as_version=4)
-    notebook.metadata["lesson"] = {"needs": needs}
-    nbformat.write(notebook, str(path))
-    with pytest.raises(SystemExit, match=message.replace(".", r"\.")):
-        run_lesson.needs_of(path)
 
 
 def test_two_jobs_run_two_notebooks_at_the_same_time(run_lesson, tmp_path):
@@ -290,19 +255,16 @@ def test_two_jobs_run_two_notebooks_at_the_same_time(run_lesson, tmp_path):
         assert not any(output.output_type == "error" for cell in cells for output in cell.outputs)
 
 
-def test_a_notebook_waits_for_the_notebooks_it_needs(run_lesson, tmp_path):
+def test_the_comparison_starts_only_after_every_other_notebook(run_lesson, tmp_path):
     slow = write_notebook(tmp_path / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(2)\n" + touch(tmp_path / "done")))
     other = write_notebook(tmp_path / "02_other.ipynb", new_code_cell("1 + 1"))
-    reader = needing(
-        write_notebook(tmp_path / "03_reader.ipynb",
-                       new_code_cell(f"import pathlib\nassert pathlib.Path({str(tmp_path / 'done')!r}).exists()")),
-        "01",
-    )
+    comparison = write_notebook(tmp_path / run_lesson.COMPARISON,
+                                new_code_cell(f"import pathlib\nassert pathlib.Path({str(tmp_path / 'done')!r}).exists()"))
     lines = []
-    run_lesson.run_notebooks([slow, other, reader], jobs=3, timeout=120, report=lines.append)
-    order = [line.split()[1] for line in lines]
-    # the reader starts only after the notebook it needs has finished
-    assert order.index("03_reader.ipynb") > [i for i, line in enumerate(lines) if "01_slow" in line and "ok in" in line][0]
+    run_lesson.run_notebooks([slow, other, comparison], jobs=3, timeout=120, report=lines.append)
+    started = [index for index, line in enumerate(lines) if run_lesson.COMPARISON in line and "running" in line][0]
+    finished = [index for index, line in enumerate(lines) if "ok in" in line and run_lesson.COMPARISON not in line]
+    assert len(finished) == 2 and started > max(finished)
 
 
 def test_a_failure_stops_the_other_running_notebooks_and_writes_neither(run_lesson, tmp_path):
@@ -340,12 +302,11 @@ def test_default_jobs_is_one_per_core_up_to_four(run_lesson, monkeypatch):
         assert run_lesson.default_jobs() == expected
 
 
-def test_every_notebook_that_reads_results_says_which_it_needs(run_lesson):
+def test_only_the_comparison_reads_other_notebooks_results(run_lesson):
     for path in run_lesson.find_notebooks([]):
         source = "\n".join(cell.source for cell in nbformat.read(str(path), as_version=4).cells if cell.cell_type == "code")
-        needs = run_lesson.needs_of(path)  # raises on bad metadata
-        if "load_results(" in source or "load_predictions(" in source:
-            assert needs, f"{path.name} reads recorded results but its metadata lesson.needs is empty"
+        reads = re.search(r"load_(results|predictions|forecasts)\(", source)
+        assert bool(reads) == (path.name == run_lesson.COMPARISON), f"{path.name} must stand alone"
 
 
 def test_a_dying_kernel_is_reported_with_its_last_messages(run_lesson, tmp_path, capfd):

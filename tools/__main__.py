@@ -24,12 +24,14 @@ import sys
 import venv
 from pathlib import Path
 
+from helpers import QUIET_TENSORFLOW  # the package's __init__ uses the standard library only
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / os.environ.get("LESSON_VENV", ".venv")  # CI keeps one environment per Python version
 STAMP_NAME = ".installed"
 SUPPORTED = ((3, 11), (3, 13))  # TensorFlow 2.21 and the pinned packages install on these
 BACKENDS = ("tensorflow", "jax")  # jax: the pins of pyproject.toml's `jax` extra are installed too
-QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+QUIET = {**QUIET_TENSORFLOW, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}  # for every command this file runs
 
 # command -> (arguments for the environment's Python, extra environment variables)
 COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
@@ -101,7 +103,7 @@ def requirements_digest(root: Path = ROOT, keras_backend: str = "tensorflow") ->
 
 def run(arguments: list[str], extra_env: dict[str, str] | None = None) -> int:
     """Run a command in the project folder with the lesson's environment variables; its exit status."""
-    env = {**os.environ, **QUIET_TENSORFLOW, **(extra_env or {})}
+    env = {**os.environ, **QUIET, **(extra_env or {})}
     return subprocess.call(arguments, cwd=ROOT, env=env)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 from helpers import PROJECT_ROOT as ROOT
-from helpers.files import lesson_notebooks, write_notebook
+from tools.notebooks import lesson_notebooks, write_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUTPUT = ROOT / "learner"

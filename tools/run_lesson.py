@@ -8,9 +8,8 @@ Usage:
 
 Several notebooks run at once (``--jobs``, by default one per CPU core, at most 4): the small models
 keep about one core busy each, and every kernel has the thread settings of a notebook run on its own,
-so the results are the same too. A notebook that reads other notebooks' results names them
-in its metadata (``"lesson": {"needs": ["05"]}``) and starts only after they have finished; among the
-notebooks ready to start, those that more notebooks wait for go first.
+so the results are the same too. Episodes stand alone; only the comparison notebook (10) reads the
+others' results, so it starts once all of them have finished.
 
 Executed notebooks are written only when every cell ran: a failing cell stops the run (the other
 running notebooks are stopped too), names the notebook, the cell and the error, and exits non-zero,
@@ -32,14 +31,15 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 # importing helpers also sets the TensorFlow log variables, which the kernels inherit
 from helpers import PROJECT_ROOT as ROOT
-from helpers.files import lesson_notebooks, write_atomically, write_notebook
+from helpers.files import write_atomically
+from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
+COMPARISON = "10_comparison.ipynb"  # reads the results of all the others
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
@@ -108,14 +108,7 @@ async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> fl
     """
     original = path.read_bytes()
     notebook = nbformat.reads(original.decode("utf-8"), as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        record_timing=False,
-        coalesce_streams=True,  # one stdout output per cell, however the kernel happened to flush it
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = notebook_client(notebook, path.parent, timeout)
     started = time.perf_counter()
     # The kernel process's own stderr (a start-up warning about TCP, a crash message) goes to a file,
     # not the terminal; it is shown only if the kernel dies.
@@ -141,24 +134,6 @@ def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
     return asyncio.run(execute_async(path, output_dir, timeout))
 
 
-def needs_of(path: Path) -> list[Path]:
-    """The notebooks whose results ``path`` reads: its metadata ``lesson.needs``, prefixes of earlier notebooks."""
-    declared = nbformat.read(path, as_version=4).metadata.get("lesson", {}).get("needs", [])
-    if not isinstance(declared, list) or not all(isinstance(prefix, str) and prefix for prefix in declared):
-        raise SystemExit(f"{path.name}: metadata lesson.needs must be a list of notebook name prefixes, e.g. [\"05\"].")
-    available = lesson_notebooks(path.parent)
-    needed = []
-    for prefix in declared:
-        matches = [other for other in available if other.name.startswith(prefix)]
-        if not matches:
-            raise SystemExit(f"{path.name}: metadata lesson.needs names {prefix!r}, but no notebook starts with it.")
-        later = [other.name for other in matches if other.name >= path.name]
-        if later:
-            raise SystemExit(f"{path.name}: metadata lesson.needs may name only earlier notebooks, not {', '.join(later)}.")
-        needed += matches
-    return needed
-
-
 def default_jobs() -> int:
     """Notebooks to run at once by default: one per CPU core, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -166,14 +141,7 @@ def default_jobs() -> int:
 
 async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jobs: int, report) -> dict[Path, float]:
     """The event loop's side of ``run_notebooks``: start, wait, report, and stop everything on a failure."""
-    # a need outside the selection is not waited for: the notebook reads the results already on disk
-    needs = {path: [other for other in needs_of(path) if other in paths] for path in paths}
     number = {path: index for index, path in enumerate(paths, start=1)}
-    # how many notebooks wait, directly or not, for each one: the busiest start first
-    waited_for = {path: set() for path in paths}
-    for path in reversed(paths):  # needs come earlier, so a notebook's own waiters are all known here
-        for need in needs[path]:
-            waited_for[need] |= {path} | waited_for[path]
     width = max(len(path.name) for path in paths)
     started_all = time.perf_counter()
     waiting, running, seconds = list(paths), {}, {}
@@ -181,10 +149,12 @@ async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jo
     def line(path: Path, text: str) -> str:
         return f"[{number[path]:>{len(str(len(paths)))}}/{len(paths)}] {path.name:<{width}}  {text}"
 
+    def ready(path: Path) -> bool:  # the comparison reads every other notebook's results: it goes last
+        return path.name != COMPARISON or all(other in seconds for other in paths if other != path)
+
     try:
         while waiting or running:
-            ready = [path for path in waiting if all(need in seconds for need in needs[path])]
-            for path in sorted(ready, key=lambda path: (-len(waited_for[path]), number[path])):
+            for path in [path for path in waiting if ready(path)]:
                 if len(running) >= jobs:
                     break
                 waiting.remove(path)
@@ -219,7 +189,7 @@ def run_notebooks(
     jobs: int = 1,
     report: Callable[[str], None] = print,
 ) -> dict[Path, float]:
-    """Execute ``paths``, up to ``jobs`` at once, each after the notebooks it needs; seconds per notebook.
+    """Execute ``paths``, up to ``jobs`` at once, the comparison notebook last; seconds per notebook.
 
     A failure stops the notebooks still running (they are not written) and raises ``NotebookFailed``.
 
@@ -312,8 +282,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
         return 1
     check_inputs(paths, args.output_dir)
-    for path in paths:
-        needs_of(path)  # a bad lesson.needs stops the run here, before anything runs
     from helpers.results import RESULTS_VARIABLE, results_dir
 
     results = results_dir()
@@ -353,7 +321,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-COMPARISON = "10_comparison.ipynb"
 README = ROOT / "README.md"
 README_START, README_END = "<!-- results: start (written by `python -m tools lesson`) -->", "<!-- results: end -->"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from helpers import PROJECT_ROOT as ROOT
-from helpers.files import lesson_notebooks, write_notebook
+from tools.notebooks import lesson_notebooks, write_notebook
 
 BUILD = ROOT / "_build"
 DOCS = ROOT / "docs"

@@ -1,0 +1,59 @@
+"""Finding, executing and writing the lesson's notebooks: the one place the tools and tests do this.
+
+Example:
+    >>> from tools.notebooks import lesson_notebooks, notebook_client
+    >>> notebook_client(notebook, folder=Path("notebooks")).execute()
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from helpers.files import write_atomically
+
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"  # 00_setup_check.ipynb, 01_dense_baseline.ipynb, ...
+
+
+def lesson_notebooks(folder: str | Path, prefixes: list[str] | None = None) -> list[Path]:
+    """The numbered notebooks in ``folder`` in lesson order, or those whose names start with one of ``prefixes``.
+
+    Example: ``lesson_notebooks("notebooks", ["03"])  # [PosixPath('notebooks/03_simple_rnn.ipynb')]``
+    """
+    available = sorted(Path(folder).glob(NOTEBOOK_PATTERN))
+    if not prefixes:
+        return available
+    unknown = [prefix for prefix in prefixes if not any(path.name.startswith(prefix) for path in available)]
+    if unknown:
+        names = ", ".join(path.name for path in available) or "none"
+        raise ValueError(f"No notebook starts with {', '.join(unknown)}. Notebooks: {names}")
+    return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
+
+
+def notebook_client(notebook, folder: str | Path, timeout: int = 1200) -> NotebookClient:
+    """An nbclient client that runs ``notebook`` in a fresh python3 kernel started in ``folder``.
+
+    One stdout output per cell however the kernel flushed it, and no timing metadata, so that two runs
+    of a notebook differ only where its numbers do.
+
+    Example: ``notebook_client(nbformat.read(path, as_version=4), path.parent).execute()``
+    """
+    return NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        coalesce_streams=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+
+
+def write_notebook(target: str | Path, notebook) -> Path:
+    """Write an nbformat notebook atomically, ending in a newline as Jupyter and ``nbformat.write`` do.
+
+    Example: ``write_notebook("out/03_simple_rnn.ipynb", executed)``
+    """
+    text = nbformat.writes(notebook)
+    return write_atomically(target, text if text.endswith("\n") else text + "\n")
