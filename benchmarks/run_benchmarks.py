@@ -1,17 +1,20 @@
 """Measure the lesson's speed: windowing helpers, notebook wall time and peak memory, speed-ups.
 
-Usage (from the project root, with the project's environment):
-    .venv/bin/python benchmarks/run_benchmarks.py              # everything (about 12 minutes on 2 cores)
-    .venv/bin/python benchmarks/run_benchmarks.py --quick      # windowing, then notebooks 01 and 03 only
-    .venv/bin/python benchmarks/run_benchmarks.py --notebooks 03 05
-    .venv/bin/python benchmarks/run_benchmarks.py --no-readme  # print the figures, leave README.md alone
+Usage (from the project root): ``python3 -m tools benchmark [OPTIONS]``, which runs
+    python -m benchmarks.run_benchmarks              # everything (about 12 minutes on 2 cores)
+    python -m benchmarks.run_benchmarks --quick      # windowing, then notebooks 01 and 03 only
+    python -m benchmarks.run_benchmarks --notebooks 03 05
+    python -m benchmarks.run_benchmarks --no-readme  # print the figures, leave README.md alone
+
+The baseline is the same notebooks run with ``LESSON_BASELINE=1``, a switch the helpers read: no
+``speed_ups()`` in compile, TensorFlow's default threads, windows built by a Python loop.
 
 It prints its figures and writes them into benchmarks/README.md (between the two ``figures`` markers,
 keeping the text above them). Executed notebooks and result files go to a temporary folder only:
 nothing under notebooks/ or results/ is written.
 
 Internal mode, used for every notebook so that its kernel's peak memory can be read:
-    python benchmarks/run_benchmarks.py --one NOTEBOOK --out DIR
+    python -m benchmarks.run_benchmarks --one NOTEBOOK --out DIR
 executes NOTEBOOK in a fresh kernel, writes the executed copy into DIR and prints one line
 ``BENCHMARK_RESULT {json}`` with the wall time, the kernel's CPU time and its peak resident memory.
 """
@@ -19,12 +22,10 @@ executes NOTEBOOK in a fresh kernel, writes the executed copy into DIR and print
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime as dt
 import json
 import os
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -40,8 +41,6 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 README = Path(__file__).resolve().parent / "README.md"
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
 
 from helpers.files import write_atomically  # noqa: E402
 from tools.notebooks import lesson_notebooks, notebook_client, write_notebook  # noqa: E402
@@ -54,27 +53,8 @@ TARGET_RATIO = 0.8
 TARGET_LESSON_SECONDS = 240.0
 RESULT_PREFIX = "BENCHMARK_RESULT "
 CHECK_PREFIX = "BENCHMARK_CHECK "
-FIGURES_START = "<!-- figures: start (everything below is rewritten by run_benchmarks.py) -->"
+FIGURES_START = "<!-- figures: start (everything below is rewritten by run_benchmarks.py) -->"  # kept: README has it
 FIGURES_END = "<!-- figures: end -->"
-
-# First code cell of a baseline notebook: TensorFlow's default inter-op threads and the naive
-# windowing functions, both in place before the notebook's own imports.
-BASELINE_CELL = """\
-# benchmark baseline (inserted by benchmarks/run_benchmarks.py; not part of the lesson):
-# TensorFlow's default inter-op threads and the naive loop-per-sample windowing functions.
-import os
-import sys
-
-os.environ["LESSON_TF_INTER_OP_THREADS"] = "0"  # read when helpers.training is imported
-assert "helpers.training" not in sys.modules, "helpers.training was imported before the baseline cell"
-sys.path.insert(0, {root!r})
-
-import helpers.windows
-from benchmarks import naive_windows
-
-helpers.windows.make_sequences = naive_windows.make_sequences
-helpers.windows.make_lagged = naive_windows.make_lagged
-"""
 
 # Last code cell of every benchmarked copy: reports which speed-ups were in effect.
 CHECK_CELL = """\
@@ -83,9 +63,8 @@ import json as _bench_json
 import sys as _bench_sys
 
 _bench = {}
-for _bench_name in ("make_sequences", "make_lagged"):
-    if _bench_name in globals():
-        _bench[_bench_name] = getattr(globals()[_bench_name], "__module__", "?")
+if "helpers" in _bench_sys.modules:
+    _bench["baseline"] = _bench_sys.modules["helpers"].baseline()
 if "tensorflow" in _bench_sys.modules:
     _bench["inter_op_threads"] = _bench_sys.modules["tensorflow"].config.threading.get_inter_op_parallelism_threads()
 if "keras" in _bench_sys.modules:
@@ -191,12 +170,29 @@ def assert_same_sequences(fast: tuple, slow: tuple) -> None:
     pd.testing.assert_index_equal(fast[2], slow[2], exact=True)
 
 
+def _as_baseline(function, *args, **kwargs):
+    """Call ``function`` with ``LESSON_BASELINE=1`` set, as the baseline notebooks run."""
+    os.environ["LESSON_BASELINE"] = "1"
+    try:
+        return function(*args, **kwargs)
+    finally:
+        del os.environ["LESSON_BASELINE"]
+
+
 def benchmark_windowing() -> list[WindowTiming]:
     """make_sequences (windows 30 and 90) and make_lagged (30 lags) on Basel: vectorised vs naive."""
     import pandas as pd
 
-    from benchmarks import naive_windows
     from helpers import windows
+
+    class naive_windows:  # the same helpers under the baseline switch: one Python loop per sample
+        @staticmethod
+        def make_sequences(*args, **kwargs):
+            return _as_baseline(windows.make_sequences, *args, **kwargs)
+
+        @staticmethod
+        def make_lagged(*args, **kwargs):
+            return _as_baseline(windows.make_lagged, *args, **kwargs)
     from helpers.data import load_weather
 
     weather = load_weather()
@@ -242,51 +238,11 @@ def is_episode(path: Path) -> bool:
     return path.name[:2] in EPISODES
 
 
-_STEPS_LINE = re.compile(r"^[ \t]*steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+,?[ \t]*(#[^\n]*)?(\n|$)", re.M)
-_STEPS_KEY_LINE = re.compile(r"^[ \t]*[\"']steps_per_execution[\"'][ \t]*:[ \t]*[^,()\[\]{}\n#]+,?[ \t]*(#[^\n]*)?(\n|$)", re.M)
-_STEPS_ARG_AFTER = re.compile(r",\s*steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+?(?=[ \t]*[,)\n#])")
-_STEPS_ARG_BEFORE = re.compile(r"steps_per_execution[ \t]*=[ \t]*[^,()\[\]{}\n#]+?,[ \t]*")
-_STEPS_KEY = re.compile(r",?[ \t]*[\"']steps_per_execution[\"'][ \t]*:[ \t]*[^,()\[\]{}\n#]+?(?=[ \t]*[,}\n#])")
-_STEPS_LEFT = re.compile(r"\bsteps_per_execution[\"']?\s*[=:]")
-
-
-def _code_only(source: str) -> str:
-    """The source with comments and IPython magics/shell lines blanked (good enough for the checks)."""
-    lines = []
-    for line in source.splitlines():
-        lines.append("" if line.lstrip().startswith(("%", "!")) else re.sub(r"#.*", "", line))
-    return "\n".join(lines)
-
-
-def strip_steps_per_execution(source: str) -> str:
-    """Remove every ``steps_per_execution=...`` argument (or dict entry) from a code cell's source."""
-    if "steps_per_execution" not in source:
-        return source
-    stripped = _STEPS_LINE.sub("", source)
-    stripped = _STEPS_KEY_LINE.sub("", stripped)
-    stripped = _STEPS_ARG_AFTER.sub("", stripped)
-    stripped = _STEPS_ARG_BEFORE.sub("", stripped)
-    stripped = _STEPS_KEY.sub("", stripped)
-    if _STEPS_LEFT.search(_code_only(stripped)):
-        raise ValueError(f"Could not remove steps_per_execution from this cell:\n{source}")
-    try:
-        ast.parse(_code_only(stripped))
-    except SyntaxError as error:
-        raise ValueError(f"Removing steps_per_execution broke this cell ({error}):\n{source}") from error
-    return stripped
-
-
-def benchmark_copy(path: Path, folder: Path, baseline: bool) -> Path:
-    """A copy of the notebook in ``folder``: with the check cell last, and for the baseline without speed-ups."""
+def benchmark_copy(path: Path, folder: Path) -> Path:
+    """A copy of the notebook in ``folder`` with the check cell last (the baseline is set by the environment)."""
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    if baseline:
-        for cell in notebook.cells:
-            if cell.cell_type == "code":
-                cell.source = strip_steps_per_execution(cell.source)
-        first_code = next((i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"), len(notebook.cells))
-        notebook.cells.insert(first_code, nbformat.v4.new_code_cell(BASELINE_CELL.format(root=str(ROOT))))
     notebook.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
     return write_notebook(folder / path.name, notebook)
 
@@ -340,11 +296,17 @@ class NotebookRun:
     check: dict[str, Any] = field(default_factory=dict)
 
 
-def measured_child(command: list[str], results_dir: Path) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run ``command`` with its results in ``results_dir``: (completed, wall seconds, others' CPU seconds)."""
+def measured_child(command: list[str], results_dir: Path, baseline: bool = False) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run ``command`` with its results in ``results_dir``: (completed, wall seconds, others' CPU seconds).
+
+    With ``baseline`` the kernels get ``LESSON_BASELINE=1``: the helpers then drop the speed-ups.
+    """
     env = dict(os.environ)
     env["LESSON_RESULTS_DIR"] = str(results_dir)
-    env.pop("LESSON_TF_INTER_OP_THREADS", None)  # the optimised runs use the lesson's own setting
+    env.pop("LESSON_TF_INTER_OP_THREADS", None)  # each variant uses the threads its own setting gives
+    env.pop("LESSON_BASELINE", None)
+    if baseline:
+        env["LESSON_BASELINE"] = "1"
     results_dir.mkdir(parents=True, exist_ok=True)
     busy_before, tree_before = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -358,9 +320,9 @@ def measured_child(command: list[str], results_dir: Path) -> tuple[subprocess.Co
 def run_in_child(path: Path, variant: str, out_dir: Path, results_dir: Path, timeout: int) -> NotebookRun:
     """Execute ``path`` from a child Python process whose kernel writes its results into ``results_dir``."""
     run = NotebookRun(path.name, variant)
-    command = [sys.executable, str(Path(__file__).resolve()), "--one", str(path), "--out", str(out_dir),
+    command = [sys.executable, "-m", "benchmarks.run_benchmarks", "--one", str(path), "--out", str(out_dir),
                "--timeout", str(timeout)]
-    completed, _, run.other_cpu_s = measured_child(command, results_dir)  # the child times the notebook itself
+    completed, _, run.other_cpu_s = measured_child(command, results_dir, baseline=variant == "baseline")
     lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
     if not lines:
         run.error = f"child exited {completed.returncode}: {completed.stderr.strip()[-300:]}"
@@ -386,10 +348,10 @@ class LessonRun:
 def run_lesson_command(prefixes: list[str], episodes: set[str], out_dir: Path, results_dir: Path,
                        timeout: int) -> LessonRun:
     """Time ``tools/run_lesson.py PREFIXES --output-dir OUT`` with its default --jobs, as a user runs it."""
-    from run_lesson import default_jobs
+    from tools.run_lesson import default_jobs
 
     run = LessonRun(list(prefixes), default_jobs())
-    command = [sys.executable, str(ROOT / "tools" / "run_lesson.py"), *prefixes, "--output-dir", str(out_dir),
+    command = [sys.executable, "-m", "tools.run_lesson", *prefixes, "--output-dir", str(out_dir),
                "--timeout", str(timeout), "--jobs", str(run.jobs)]
     completed, run.wall_s, run.other_cpu_s = measured_child(command, results_dir)
     run.ok = completed.returncode == 0
@@ -439,7 +401,7 @@ def render_figures(
     arguments: list[str] = (),
 ) -> str:
     """The figures section of the README, as Markdown."""
-    command = " ".join(["benchmarks/run_benchmarks.py", *arguments])
+    command = " ".join(["python -m benchmarks.run_benchmarks", *arguments])
     out = [f"## Figures ({mode})", "", f"Measured in one run of `{command}` on:", "", "| | |", "|---|---|"]
     out += [f"| {key} | {value} |" for key, value in machine.items()]
     out += [f"| load average (1, 5, 15 min) at the end | {load_after} |", ""]
@@ -448,7 +410,7 @@ def render_figures(
 
     out += ["### 1. Windowing (Basel, 9 columns, 3654 days)", "",
             f"Seconds per call, best of {REPEATS}; the naive loops return exactly the same arrays/frame (asserted first).", "",
-            "| function | vectorised (helpers.windows) | naive loop (naive_windows) | naive / vectorised | ≥ 100× |",
+            "| function | vectorised (helpers.windows) | Python loop (LESSON_BASELINE=1) | loop / vectorised | ≥ 100× |",
             "|---|---:|---:|---:|---|"]
     for timing in windowing:
         out.append(f"| {timing.name} | {_short(timing.vectorised_s)} | {_short(timing.naive_s)} | "
@@ -476,9 +438,9 @@ def render_figures(
         opt_total = sum(o.wall_s for _, o in pairs)
         ratio = opt_total / base_total if base_total else float("nan")
         out += ["### 3. Speed-ups: episodes as committed (optimised) vs without speed-ups (baseline)", "",
-                "Baseline copies: `steps_per_execution=...` removed from the compile calls, TensorFlow's default "
-                "inter-op threads (`LESSON_TF_INTER_OP_THREADS=0`), and the naive windowing loops in place of "
-                "`make_sequences` / `make_lagged`. Run alternately, baseline first, notebook by notebook.", "",
+                "Baseline: the same notebooks with `LESSON_BASELINE=1`, which the helpers read: no `speed_ups()` "
+                "(no `steps_per_execution`, no XLA), TensorFlow's default inter-op threads, and windows built by a "
+                "Python loop. Run alternately, baseline first, notebook by notebook.", "",
                 "| notebook | baseline (s) | optimised (s) | optimised / baseline |", "|---|---:|---:|---:|"]
         for base, opt in pairs:
             out.append(f"| {opt.notebook} | {_seconds(base.wall_s)} | {_seconds(opt.wall_s)} | {opt.wall_s / base.wall_s:.2f} |")
@@ -503,12 +465,12 @@ def render_figures(
                     f"Other processes used {episodes_run.other_cpu_s:.1f} s of CPU meanwhile.", ""]
         out += [
                 "What each variant actually ran with (read from the kernels at the end of each notebook):", "",
-                "| notebook | variant | make_sequences / make_lagged from | inter-op threads | steps_per_execution of the models left in the notebook |",
+                "| notebook | variant | helpers.baseline() (windows by a loop) | inter-op threads | steps_per_execution of the models left in the notebook |",
                 "|---|---|---|---|---|"]
         for base, opt in pairs:
             for run in (base, opt):
                 check = run.check
-                functions = ", ".join(sorted({check[k] for k in ("make_sequences", "make_lagged") if k in check})) or "–"
+                functions = str(check.get("baseline", "?"))
                 threads = check.get("inter_op_threads", "?")
                 threads = f"{threads} (TF default)" if threads == 0 else threads
                 steps = ", ".join(check.get("steps_per_execution", [])) or "–"
@@ -567,7 +529,7 @@ def pair_runs(runs: list[NotebookRun]) -> list[tuple[NotebookRun, NotebookRun]]:
 
 
 # The hand-written text above the figures lives in README.md itself; this stands in if that file is missing.
-INTRO = "# Benchmarks\n\nFigures written by `benchmarks/run_benchmarks.py` (see its docstring).\n"
+INTRO = "# Benchmarks\n\nFigures written by `python -m benchmarks.run_benchmarks` (see its docstring).\n"
 
 
 def write_readme(figures: str) -> None:
@@ -626,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
             variants = ("baseline", "optimised") if is_episode(path) else ("optimised",)
             for variant in variants:
                 folder = scratch / variant
-                copy = benchmark_copy(snapshot / path.name, folder / "input", baseline=variant == "baseline")
+                copy = benchmark_copy(snapshot / path.name, folder / "input")
                 run = run_in_child(copy, variant, folder / "executed", folder / "results", args.timeout)
                 runs.append(run)
                 status = "ok" if run.ok else f"FAILED: {run.error}"

@@ -15,4 +15,18 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["PROJECT_ROOT", "QUIET_TENSORFLOW"]
+BASELINE_VARIABLE = "LESSON_BASELINE"
+
+
+def baseline() -> bool:
+    """True under ``LESSON_BASELINE=1``: the benchmark times the lesson without its speed-ups.
+
+    Then ``speed_ups()`` is empty, TensorFlow keeps its default threads, and the windows are built by a
+    Python loop. The numbers of a rerun differ only by what those settings change; learners never set it.
+
+    Example: ``baseline()  # False``
+    """
+    return os.environ.get(BASELINE_VARIABLE) == "1"
+
+
+__all__ = ["PROJECT_ROOT", "QUIET_TENSORFLOW", "baseline"]

@@ -10,6 +10,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from helpers import baseline
+
 VARIABLES = (
     "cloud_cover",
     "wind_speed",
@@ -122,6 +124,8 @@ def make_lagged(frame: pd.DataFrame, columns: list[str], lags: int = 30) -> pd.D
     """
     dates = _dates_of(frame)
     values = _checked_values(frame, columns, lags, "lags")
+    if baseline():
+        return _looped_lagged(frame, columns, lags, dates)
     n_rows = len(frame) - lags
     # Column j lagged by k days is the series values[:, j] cut at lags-k .. len-k: one contiguous
     # slice. Build them as rows of a (columns * lags, n_rows) block; pandas keeps it as one block.
@@ -149,6 +153,8 @@ def make_sequences(
     dates = _dates_of(frame)
     values = _checked_values(frame, columns, window, "window")
     targets = _checked_values(frame, [target], window, "window")[:, 0]
+    if baseline():
+        return _looped_sequences(frame, columns, target, window, dates)
     # The rows of days t .. t+window-1 lie next to each other in memory: each window is one
     # contiguous slice of the flattened table, so a strided view plus one copy builds all of them.
     n_features = values.shape[1]
@@ -156,6 +162,26 @@ def make_sequences(
     windows = np.lib.stride_tricks.sliding_window_view(flat, window * n_features)[::n_features]
     X = windows.reshape(-1, window, n_features).copy()
     return X, targets[window:].astype(np.float32), dates[window:]
+
+
+def _looped_sequences(frame, columns, target, window, dates):
+    """``make_sequences`` as a learner would first write it: one Python loop over the samples (the baseline)."""
+    predictors, targets = frame[columns], frame[target]
+    windows, values = [], []
+    for t in range(window, len(frame)):  # days t-window .. t-1 as inputs, day t as target
+        windows.append(predictors.iloc[t - window : t].to_numpy(dtype=np.float64))
+        values.append(float(targets.iloc[t]))
+    return np.array(windows).astype(np.float32), np.array(values).astype(np.float32), dates[window:]
+
+
+def _looped_lagged(frame, columns, lags, dates):
+    """``make_lagged`` as a loop over the days (the baseline): newest day first, column after column."""
+    predictors = frame[columns]
+    rows = [predictors.iloc[t - lags : t].to_numpy(dtype=np.float64)[::-1].T.ravel() for t in range(lags, len(frame))]
+    names = [f"{column}_lag{k}" for column in columns for k in range(1, lags + 1)]
+    result = pd.DataFrame(np.array(rows), columns=names, index=frame.index[lags:])
+    result.insert(0, "DATE", dates[lags:])
+    return result
 
 
 def _take(data, mask: np.ndarray):

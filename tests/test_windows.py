@@ -118,6 +118,16 @@ def test_make_sequences_matches_a_naive_loop_and_make_lagged(data):
         lag_k = lagged[[f"{column}_lag{k}" for column in columns]].to_numpy(np.float32)
         np.testing.assert_array_equal(X[:, -k, :], lag_k)
 
+    # the benchmark's baseline builds the same windows with a Python loop
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LESSON_BASELINE", "1")
+        looped_X, looped_y, looped_dates = make_sequences(frame, columns, target="target", window=window)
+        looped_lagged = make_lagged(frame, columns, lags=window)
+    np.testing.assert_array_equal(looped_X, X)
+    np.testing.assert_array_equal(looped_y, y)
+    assert list(looped_dates) == list(dates)
+    pd.testing.assert_frame_equal(looped_lagged, lagged)
+
 
 # --- errors from make_lagged / make_sequences -------------------------------------------------
 

@@ -39,7 +39,7 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "lesson": [(["-m", "tools.run_lesson"], {})],
     "learner": [(["-m", "tools.make_learner_copies"], {})],
     "seed-spread": [(["-m", "tools.seed_spread"], {})],
-    "benchmark": [(["benchmarks/run_benchmarks.py"], {})],
+    "benchmark": [(["-m", "benchmarks.run_benchmarks"], {})],
     "site": [(["-m", "tools.site"], {})],
     # a result outside the range measured over seeds fails here; learners get plain words instead
     "test": [(["-m", "pytest", "tests"], {"LESSON_STRICT_CHECKS": "1"}),

@@ -1,0 +1,1 @@
+"""The lesson's speed benchmark: python -m benchmarks.run_benchmarks (see README.md here)."""
