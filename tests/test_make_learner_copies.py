@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
+import importlib
 from pathlib import Path
 
 import nbformat
@@ -19,13 +18,7 @@ DATA_FILE = PROJECT_ROOT / "data" / "weather_prediction_dataset_light.csv"
 
 @pytest.fixture(scope="module")
 def tool():
-    path = PROJECT_ROOT / "tools" / "make_learner_copies.py"
-    spec = importlib.util.spec_from_file_location("make_learner_copies_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return importlib.import_module("tools.make_learner_copies")
 
 
 def tagged(cell, *tags):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -20,13 +20,7 @@ from helpers.results import FIELDS, record_result
 
 @pytest.fixture(scope="module")
 def run_lesson():
-    path = PROJECT_ROOT / "tools" / "run_lesson.py"
-    spec = importlib.util.spec_from_file_location("run_lesson_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # so dataclasses/pickling inside it could find the module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return importlib.import_module("tools.run_lesson")
 
 
 def write_notebook(path, *cells):
@@ -338,14 +332,14 @@ def test_ctrl_c_stops_every_kernel_and_writes_nothing(tmp_path):
         )
     before = {path: path.read_bytes() for path in folder.iterdir()}
     driver = (
-        "import importlib.util, sys, pathlib\n"
-        f"spec = importlib.util.spec_from_file_location('run_lesson', {str(PROJECT_ROOT / 'tools' / 'run_lesson.py')!r})\n"
-        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "import sys, pathlib\n"
+        "from tools import run_lesson as module\n"
         f"module.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
         "sys.exit(module.main(['--jobs', '2']))\n"
     )
     env = {**os.environ, "LESSON_RESULTS_DIR": str(tmp_path / "results")}
-    process = subprocess.Popen([sys.executable, "-c", driver], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", driver], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 90
         while not all(pid.exists() and pid.read_text() for pid in pids):

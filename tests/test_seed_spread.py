@@ -1,10 +1,9 @@
-"""tools/seed_spread.py: seeds, running notebooks per seed, the spread table, the figure, held-out checks."""
+"""benchmarks/seed_spread.py: seeds, running notebooks per seed, the spread table, the figure, held-out checks."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
-import sys
 
 import nbformat
 import pandas as pd
@@ -17,12 +16,7 @@ from helpers.checks import check_interval
 
 @pytest.fixture(scope="module")
 def seed_spread():
-    spec = importlib.util.spec_from_file_location("seed_spread_under_test", PROJECT_ROOT / "tools" / "seed_spread.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return importlib.import_module("benchmarks.seed_spread")
 
 
 def runs_table(rows):

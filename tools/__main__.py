@@ -38,7 +38,7 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "setup": [],
     "lesson": [(["-m", "tools.run_lesson"], {})],
     "learner": [(["-m", "tools.make_learner_copies"], {})],
-    "seed-spread": [(["-m", "tools.seed_spread"], {})],
+    "seed-spread": [(["-m", "benchmarks.seed_spread"], {})],
     "benchmark": [(["-m", "benchmarks.run_benchmarks"], {})],
     "site": [(["-m", "tools.site"], {})],
     # a result outside the range measured over seeds fails here; learners get plain words instead

@@ -1,9 +1,9 @@
 """Measure how much each lesson model's validation and test RMSE vary with the random seed.
 
 Usage:
-    python -m tools.seed_spread                          # calibrate: seeds 1-10, notebooks 01-09
-    python -m tools.seed_spread --seeds 11-13 --held-out # seeds kept out of calibration: check them
-    python -m tools.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
+    python -m benchmarks.seed_spread                          # calibrate: seeds 1-10, notebooks 01-09
+    python -m benchmarks.seed_spread --seeds 11-13 --held-out # seeds kept out of calibration: check them
+    python -m benchmarks.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
 
 Every seed runs the episode notebooks themselves (each in a fresh kernel, through the same runner as
 the lesson command) with ``LESSON_SEED`` set, on the Keras backend that ``KERAS_BACKEND`` names, so the models train exactly as learners train them. The
