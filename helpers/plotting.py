@@ -48,7 +48,7 @@ def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training h
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     unit = "RMSE (hours of sunshine)" if all(name.endswith("rmse") for name in metrics) else "metric (hours for RMSE, hours² for MSE)"
     ax.set(title=title, xlabel="epoch", ylabel=unit)
-    ax.legend(loc="upper right")
+    ax.legend(loc="best")  # where it covers the fewest points of the curves
     return ax
 
 

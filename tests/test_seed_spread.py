@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import PROJECT_ROOT
 from helpers.checks import check_interval
 
 
