@@ -316,6 +316,17 @@ def test_a_dying_kernel_is_reported_with_its_last_messages(run_lesson, tmp_path,
     assert "TCP without encryption" not in capfd.readouterr().err  # the kernel's stderr stays off the terminal
 
 
+def runner_in_a_process(folder, results):
+    """(command, env) that run the runner with --jobs 2 over ``folder``'s notebooks in a Python of its own."""
+    driver = (
+        "import sys, pathlib\n"
+        "from tools import run_lesson\n"
+        f"run_lesson.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
+        "sys.exit(run_lesson.main(['--jobs', '2']))\n"
+    )
+    return [sys.executable, "-c", driver], {**os.environ, "LESSON_RESULTS_DIR": str(results)}
+
+
 def test_ctrl_c_stops_every_kernel_and_writes_nothing(tmp_path):
     import signal
     import subprocess
@@ -331,15 +342,9 @@ def test_ctrl_c_stops_every_kernel_and_writes_nothing(tmp_path):
             new_code_cell(touch(tmp_path / f"finished-{number}")),
         )
     before = {path: path.read_bytes() for path in folder.iterdir()}
-    driver = (
-        "import sys, pathlib\n"
-        "from tools import run_lesson as module\n"
-        f"module.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
-        "sys.exit(module.main(['--jobs', '2']))\n"
-    )
-    env = {**os.environ, "LESSON_RESULTS_DIR": str(tmp_path / "results")}
-    process = subprocess.Popen([sys.executable, "-c", driver], env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    command, env = runner_in_a_process(folder, tmp_path / "results")
+    process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         deadline = time.time() + 90
         while not all(pid.exists() and pid.read_text() for pid in pids):
@@ -367,15 +372,8 @@ def test_a_failed_run_ends_with_the_report_and_no_asyncio_noise(tmp_path):
     folder.mkdir()
     write_notebook(folder / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(60)"))
     write_notebook(folder / "02_fails.ipynb", new_code_cell('raise ValueError("broken on purpose")'))
-    driver = (
-        "import sys, pathlib\n"
-        "from tools import run_lesson\n"
-        f"run_lesson.NOTEBOOKS = pathlib.Path({str(folder)!r})\n"
-        "sys.exit(run_lesson.main(['--jobs', '2']))\n"
-    )
-    env = {**os.environ, "LESSON_RESULTS_DIR": str(tmp_path / "results")}
-    done = subprocess.run([sys.executable, "-c", driver], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=120)
+    command, env = runner_in_a_process(folder, tmp_path / "results")
+    done = subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "02_fails.ipynb: code cell 1" in done.stderr and "broken on purpose" in done.stderr
     assert "Task was destroyed" not in done.stderr  # was printed after every failed run with a second kernel
