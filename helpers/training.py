@@ -17,13 +17,14 @@ import keras
 from helpers import baseline
 
 
-def configure_threads(inter_op: int | None = None) -> None:
-    """On TensorFlow, run independent ops one after another (inter-op threads = 1) unless told otherwise.
+def configure_threads(threads: int | None = None) -> None:
+    """On TensorFlow, run each notebook's ops on one thread (inter- and intra-op) unless told otherwise.
 
-    The lesson's models are small: scheduling their ops on parallel threads costs more than it saves,
-    and the results are the same. ``$LESSON_TF_INTER_OP_THREADS`` overrides (0 = TensorFlow's default).
-    It must run before TensorFlow executes its first op, so ``set_seed`` calls it; later calls keep the
-    settings TensorFlow started with. JAX needs no setting.
+    The lesson's models are small: spreading their ops over threads costs more than it saves, the
+    results are the same, and a kernel that keeps to one core lets two notebooks train side by side on
+    two cores. ``$LESSON_TF_THREADS`` overrides (0 = TensorFlow's defaults). It must run before
+    TensorFlow executes its first op, so ``set_seed`` calls it; later calls keep the settings TensorFlow
+    started with. JAX needs no setting.
 
     Example: ``configure_threads(1)``
     """
@@ -31,10 +32,11 @@ def configure_threads(inter_op: int | None = None) -> None:
         return
     import tensorflow as tf
 
-    if inter_op is None:  # the benchmark's baseline keeps TensorFlow's default
-        inter_op = int(os.environ.get("LESSON_TF_INTER_OP_THREADS", "0" if baseline() else "1"))
+    if threads is None:  # the benchmark's baseline keeps TensorFlow's defaults
+        threads = int(os.environ.get("LESSON_TF_THREADS", "0" if baseline() else "1"))
     try:
-        tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
     except RuntimeError:  # TensorFlow already started: keep its settings
         pass
 

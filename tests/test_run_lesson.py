@@ -480,6 +480,20 @@ def test_environment_sets_and_restores_variables(run_lesson, monkeypatch):
     assert os.environ["LESSON_SEED"] == "5" and "LESSON_STRICT_CHECKS" not in os.environ
 
 
+def test_thread_shares_give_side_by_side_kernels_one_openmp_thread_each(run_lesson, monkeypatch):
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "XLA_FLAGS", "KERAS_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(run_lesson.os, "cpu_count", lambda: 2)
+    assert run_lesson.thread_shares(1) == {}  # one at a time: nothing to share
+    assert run_lesson.thread_shares(2) == {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "2"}
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert "intra_op_parallelism_threads=1" in run_lesson.thread_shares(2)["XLA_FLAGS"]
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the user's choice stands
+    assert "OMP_NUM_THREADS" not in run_lesson.thread_shares(2)
+    monkeypatch.setattr(run_lesson.os, "cpu_count", lambda: 8)
+    assert run_lesson.thread_shares(2) == {}  # four cores each: no contention to prevent
+
+
 # --- the README's results table (issue "Honest numbers") ------------------------------------------------
 
 

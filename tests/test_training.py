@@ -127,26 +127,27 @@ def test_epoch_timer_before_any_fit():
 def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(monkeypatch):
     import tensorflow as tf
 
-    before = tf.config.threading.get_inter_op_parallelism_threads()
-    monkeypatch.setenv("LESSON_TF_INTER_OP_THREADS", "3")
+    before = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
+    monkeypatch.setenv("LESSON_TF_THREADS", "3")
     configure_threads()  # the runtime has started in this test session: settings are kept, no error
-    assert tf.config.threading.get_inter_op_parallelism_threads() == before
+    after = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
+    assert after == before
 
 
 @on_tensorflow
-def test_set_seed_in_a_fresh_process_sets_one_inter_op_thread_unless_told_otherwise():
+def test_set_seed_in_a_fresh_process_sets_one_thread_unless_told_otherwise():
     import subprocess
     import sys
 
     code = ("import helpers.training, tensorflow as tf; helpers.training.set_seed(); "
-            "print(tf.config.threading.get_inter_op_parallelism_threads())")
+            "t = tf.config.threading; print(t.get_inter_op_parallelism_threads(), t.get_intra_op_parallelism_threads())")
     env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    env.pop("LESSON_TF_INTER_OP_THREADS", None)
+    env.pop("LESSON_TF_THREADS", None)
     default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert default.stdout.strip() == "1"
-    env = {**env, "LESSON_TF_INTER_OP_THREADS": "0"}
+    assert default.stdout.strip() == "1 1"
+    env = {**env, "LESSON_TF_THREADS": "0"}
     override = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert override.stdout.strip() == "0"
+    assert override.stdout.strip() == "0 0"
 
 
 # --- the seed from the environment ------------------------------------------------------------

@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         for existing in results.glob("*.json"):
             shutil.copy2(existing, staging / existing.name)
     try:
-        with environment(**{RESULTS_VARIABLE: str(staging)}):
+        with environment(**{RESULTS_VARIABLE: str(staging)}, **thread_shares(args.jobs)):
             run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
     except NotebookFailed as failure:
         where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
@@ -339,6 +339,26 @@ def update_readme(notebook: Path, readme: Path) -> None:
     after = rest.split(README_END)[1]
     write_atomically(readme, f"{before}{README_START}\n{tables[0].strip()}\n{README_END}{after}")
     print(f"Written: the results table in {readme}")
+
+
+def thread_shares(jobs: int) -> dict[str, str]:
+    """Environment for kernels that run ``jobs`` at a time, so that they do not fight over the cores.
+
+    Side by side, scikit-learn's OpenMP threads (09's gradient boosting) and JAX's XLA threads ran
+    several times slower; each kernel gets its share of the cores instead (TensorFlow keeps to one
+    thread anyway, see ``helpers.training.configure_threads``). No result depends on these threads.
+    NumPy's BLAS also reads OMP_NUM_THREADS and ridge regression's last digits depend on its threads,
+    so it keeps its default, one per core. Variables the user set are left alone.
+
+    Example: ``thread_shares(2)  # {'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '2', ...} on two cores``
+    """
+    cores = os.cpu_count() or 1
+    if jobs <= 1 or cores // jobs > 1:
+        return {}
+    shares = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": str(cores)}
+    if os.environ.get("KERAS_BACKEND") == "jax":  # TensorFlow refuses these XLA flags
+        shares["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    return {name: value for name, value in shares.items() if name not in os.environ}
 
 
 @contextlib.contextmanager
