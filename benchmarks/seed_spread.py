@@ -43,7 +43,7 @@ RUNS_FILE = BENCHMARKS / "seed_runs.csv"
 HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
 EPISODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
-RUN_COLUMNS = ["model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
+RUN_COLUMNS = ["key", "model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -98,9 +98,9 @@ def read_runs(path: Path) -> pd.DataFrame:
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per model: seeds, and median, min, max and sd of the test and validation RMSE, in lesson order."""
-    order = runs.drop_duplicates("model")[["model", "episode"]]
-    stats = runs.groupby("model").agg(
+    """Per model (by key): seeds, and median, min, max and sd of the test and validation RMSE, in lesson order."""
+    order = runs.drop_duplicates("key", keep="last")[["key", "model", "episode"]]  # the latest display name
+    stats = runs.groupby("key").agg(
         seeds=("seed", "nunique"),
         test_median=("test_rmse", "median"), test_min=("test_rmse", "min"),
         test_max=("test_rmse", "max"), test_sd=("test_rmse", "std"),
@@ -108,7 +108,7 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         val_max=("val_rmse", "max"), val_sd=("val_rmse", "std"),
     ).reset_index()
     stats[["test_sd", "val_sd"]] = stats[["test_sd", "val_sd"]].fillna(0.0)  # one seed: no spread measured
-    table = order.merge(stats, on="model").sort_values(["episode", "test_median"], kind="stable")
+    table = order.merge(stats, on="key").sort_values(["episode", "test_median"], kind="stable")
     return table.round(4).reset_index(drop=True)
 
 
@@ -126,8 +126,8 @@ def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
         ax.plot([low, high], [row_number, row_number], color="0.8", linewidth=8, solid_capstyle="butt",
                 label="interval the check accepts" if row_number == 0 else None, zorder=1)
     palette = sns.color_palette("colorblind")
-    positions = {model: number for number, model in enumerate(spread["model"])}
-    y = runs["model"].map(positions)
+    positions = {key: number for number, key in enumerate(spread["key"])}
+    y = runs["key"].map(positions)
     ax.scatter(runs["test_rmse"], y, s=18, color=palette[0], label="one seed", zorder=2)
     ax.scatter(spread["test_median"], range(len(spread)), marker="|", s=250, color=palette[3], label="median", zorder=3)
     ax.set_yticks(range(len(spread)), [f"{row.model} ({row.episode})" for row in spread.itertuples()])
@@ -144,12 +144,12 @@ def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
 
 def compare(runs: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
     """Every held-out result next to the interval its check accepts, with ``inside`` True or False."""
-    intervals = {row.model: check_interval(row.test_min, row.test_max, row.test_sd) for row in spread.itertuples()}
-    table = runs[runs["model"].isin(intervals)].copy()
-    table["low"] = table["model"].map(lambda model: intervals[model][0])
-    table["high"] = table["model"].map(lambda model: intervals[model][1])
+    intervals = {row.key: check_interval(row.test_min, row.test_max, row.test_sd) for row in spread.itertuples()}
+    table = runs[runs["key"].isin(intervals)].copy()
+    table["low"] = table["key"].map(lambda key: intervals[key][0])
+    table["high"] = table["key"].map(lambda key: intervals[key][1])
     table["inside"] = (table["low"] <= table["test_rmse"]) & (table["test_rmse"] <= table["high"])
-    return table[["model", "seed", "test_rmse", "low", "high", "inside"]]
+    return table[["key", "model", "seed", "test_rmse", "low", "high", "inside"]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nInterrupted during seed {seed}; the seeds finished before it are kept in {runs_file}.",
                   file=sys.stderr)
             return 130
-        runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(["seed", "episode", "model"])
+        runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(["seed", "episode", "key"])
         write_atomically(runs_file, runs.to_csv(index=False, float_format="%.4f"))
         print(f"    done, {time.perf_counter() - started:.0f} s so far", flush=True)
 

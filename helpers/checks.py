@@ -31,6 +31,7 @@ TEST_DAYS = pd.date_range("2009-01-01", "2010-01-01", freq="D", name="DATE")  # 
 class Expected(NamedTuple):
     """What the seed-spread study measured for one model, and the interval its check accepts."""
 
+    key: str
     model: str
     seeds: int
     median: float
@@ -53,7 +54,7 @@ def check_interval(minimum: float, maximum: float, sd: float) -> tuple[float, fl
 def load_spread(path: str | Path | None = None) -> pd.DataFrame:
     """The committed seed-spread table, one row per model (``helpers/seed_spread.csv`` by default).
 
-    Example: ``load_spread().loc[lambda t: t.model == "SimpleRNN", ["test_min", "test_max"]]``
+    Example: ``load_spread().set_index("key").loc["simple_rnn", ["test_min", "test_max"]]``
     """
     path = Path(path) if path is not None else SPREAD_FILE
     if not path.is_file():
@@ -61,28 +62,28 @@ def load_spread(path: str | Path | None = None) -> pd.DataFrame:
             f"{path} is missing: it comes with the lesson. Restore it with `git checkout -- helpers/{path.name}` "
             "or measure it again with `python -m tools seed-spread`."
         )
-    table = pd.read_csv(path, dtype={"episode": str})
-    needed = {"model", "seeds", "test_median", "test_min", "test_max", "test_sd"}
+    table = pd.read_csv(path, dtype={"key": str, "model": str, "episode": str}, keep_default_na=False, na_values={})
+    needed = {"key", "model", "seeds", "test_median", "test_min", "test_max", "test_sd"}
     if not needed <= set(table.columns):
         raise ValueError(f"{path} lacks the columns {sorted(needed - set(table.columns))}; rerun `python -m tools seed-spread`.")
     return table
 
 
-def expected_rmse(model: str, path: str | Path | None = None) -> Expected:
-    """The measured spread of ``model``'s test RMSE and the interval its check accepts.
+def expected_rmse(key: str, path: str | Path | None = None) -> Expected:
+    """The measured spread of the test RMSE of the model recorded under ``key``, and the interval its check accepts.
 
-    Example: ``expected_rmse("SimpleRNN").high``
+    Example: ``expected_rmse("simple_rnn").high``
     """
     table = load_spread(path)
-    rows = table[table["model"] == model]
+    rows = table[table["key"] == key]
     if rows.empty:
         raise ValueError(
-            f"No measured spread for {model!r}. Models measured: {', '.join(table['model'])}. "
-            "Use one of these names, or measure the new model with `python -m tools seed-spread`."
+            f"No measured spread for the key {key!r}. Keys measured: {', '.join(table['key'])}. "
+            "Use one of these keys, or measure the new model with `python -m tools seed-spread`."
         )
     row = rows.iloc[0]
     low, high = check_interval(row.test_min, row.test_max, row.test_sd)
-    return Expected(model, int(row.seeds), float(row.test_median), low, high)
+    return Expected(key, str(row.model), int(row.seeds), float(row.test_median), low, high)
 
 
 def strict() -> bool:
@@ -93,13 +94,14 @@ def strict() -> bool:
     return os.environ.get(STRICT_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
-def check_rmse(model: str, test_rmse: float, dates=None, path: str | Path | None = None) -> None:
-    """Say whether ``test_rmse`` lies in the range measured for ``model``; fail only in strict mode.
+def check_rmse(key: str, test_rmse: float, *, dates=None, path: str | Path | None = None) -> None:
+    """Say whether ``test_rmse`` lies in the range measured for the model under ``key``; fail only in strict mode.
 
     With ``dates`` (the test days the model was scored on), a wrong split is refused in any mode.
 
-    Example: ``check_rmse("SimpleRNN", rnn_rmse, dates=test.dates)``
+    Example: ``check_rmse("simple_rnn", rnn_rmse, dates=test.dates)``
     """
+    model = key
     if isinstance(test_rmse, bool) or not isinstance(test_rmse, (int, float, np.number)) or not math.isfinite(test_rmse):
         raise ValueError(f"test_rmse must be a finite number of hours, got {test_rmse!r}; did training diverge?")
     if dates is not None:
@@ -112,12 +114,13 @@ def check_rmse(model: str, test_rmse: float, dates=None, path: str | Path | None
                 "and score on its third part."
             )
     try:
-        expected = expected_rmse(model, path)
+        expected = expected_rmse(key, path)
     except (FileNotFoundError, ValueError) as error:
         if strict():
             raise
-        print(f"{model}: test RMSE {test_rmse:.2f} h. No measured range to compare with: {error}")
+        print(f"{key}: test RMSE {test_rmse:.2f} h. No measured range to compare with: {error}")
         return
+    model = expected.model
     measured = f"{expected.low:.2f} to {expected.high:.2f} h over {expected.seeds} seeds"
     if expected.low <= test_rmse <= expected.high:
         print(f"{model}: test RMSE {test_rmse:.2f} h, inside the range this lesson measured ({measured}). As expected.")

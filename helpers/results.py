@@ -1,7 +1,11 @@
 """Score models and keep their results as JSON under ``results/`` for the lesson's comparison.
 
 Example:
-    >>> record_result("SimpleRNN", "03", val_rmse=3.6, test_rmse=3.5, n_weights=433, epochs=40, fit_seconds=20.0)
+    >>> record_result("simple_rnn", "03", name="SimpleRNN", val_rmse=3.6, test_rmse=3.5, n_weights=433, epochs=40)
+
+Each result has a key (``"simple_rnn"``): the short, stable identifier that every lookup uses
+(``load_predictions("simple_rnn")``, ``check_rmse("simple_rnn", ...)``), so that a model's display name
+(``"SimpleRNN"``) can change without breaking anything.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pandas as pd
 from helpers import PROJECT_ROOT
 from helpers.files import write_atomically
 
-FIELDS = ["model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]
+FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]
 
 
 RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
@@ -47,8 +51,16 @@ def rmse(y_true, y_pred) -> float:
     return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _check_key(key) -> str:
+    """``key`` if it is a result key (lower case letters, digits and underscores), else a ValueError saying so."""
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        raise ValueError(
+            f"A result key is a short identifier in lower case with underscores, such as 'stacked_lstm'; got {key!r}."
+        )
+    return key
 
 
 def _score(name: str, value) -> float:
@@ -70,9 +82,10 @@ def _score(name: str, value) -> float:
 
 
 def record_result(
-    model: str,
+    key: str,
     episode: str,
     *,
+    name: str,
     test_rmse: float,
     val_rmse: float | None = None,
     n_weights: int = 0,
@@ -82,25 +95,27 @@ def record_result(
     predictions=None,
     dates=None,
 ) -> Path:
-    """Write one model's result to ``results/<episode>_<model>.json`` (atomically) and return the path.
+    """Write one model's result to ``results/<episode>_<key>.json`` (atomically) and return the path.
 
-    ``val_rmse`` is the score on the validation year, the one to choose models by; ``test_rmse`` is
+    ``key`` identifies the result in every lookup; ``name`` is how tables and plots show it. ``val_rmse`` is the score on the validation year, the one to choose models by; ``test_rmse`` is
     the score on the test days. With ``predictions`` and their ``dates`` (the test days), the forecasts
     are kept too, for plots.
 
-    Example: ``record_result("Persistence", "01", val_rmse=4.4, test_rmse=4.3, predictions=pred, dates=test.dates)``
+    Example: ``record_result("persistence", "01", name="Persistence", val_rmse=4.4, test_rmse=4.3, predictions=p, dates=d)``
     """
-    if not isinstance(model, str) or not _slug(model):
-        raise ValueError(f"model must be a name with letters or digits, got {model!r}.")
-    if not isinstance(episode, str) or not _slug(episode):
-        raise ValueError(f"episode must be a short label such as '03', got {episode!r}.")
+    _check_key(key)
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"name must be the model's name for tables and plots, such as 'Stacked LSTM'; got {name!r}.")
+    if not isinstance(episode, str) or not re.fullmatch(r"[0-9]{2}", episode):
+        raise ValueError(f"episode must be the notebook's two-digit number as text, such as '03'; got {episode!r}.")
     test_rmse = _score("test_rmse", test_rmse)
     val_rmse = None if val_rmse is None else _score("val_rmse", val_rmse)
-    for name, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
+    for field, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
         if not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
-            raise ValueError(f"{name} must be a number >= 0, got {value!r}.")
+            raise ValueError(f"{field} must be a number >= 0, got {value!r}.")
     record = {
-        "model": model,
+        "key": key,
+        "model": name,
         "episode": episode,
         "val_rmse": None if val_rmse is None else float(val_rmse),
         "test_rmse": float(test_rmse),
@@ -120,16 +135,12 @@ def record_result(
         record["predictions"] = [round(float(value), 4) for value in values]
         record["dates"] = [day.strftime("%Y-%m-%d") for day in days]
     folder = Path(folder) if folder is not None else results_dir()
-    path = folder / f"{_slug(episode)}_{_slug(model)}.json"
-    if path.is_file():  # the same file name for another model would silently replace its result
-        try:
-            earlier = json.loads(path.read_text(encoding="utf-8")).get("model")
-        except (json.JSONDecodeError, AttributeError, UnicodeDecodeError):
-            earlier = None
-        if isinstance(earlier, str) and earlier != model:
+    path = folder / f"{episode}_{key}.json"
+    for other in folder.glob(f"[0-9][0-9]_{key}.json"):  # one key, one result
+        if other.name != path.name:
             raise ValueError(
-                f"{path.name} already holds the result of {earlier!r}, and {model!r} would replace it "
-                "(both names give the same file name). Give the new model a distinct name."
+                f"{other.name} in the results folder already holds a result with the key {key!r}, from another "
+                f"episode. Give this model a key of its own, or delete {other.name} if it is left over."
             )
     return write_atomically(path, json.dumps(record, indent=2, allow_nan=False))
 
@@ -146,6 +157,12 @@ def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
         problem = _record_problem(record)
         if problem:
             raise ValueError(f"{path} is not a result this lesson wrote ({problem}); delete it and rerun its notebook.")
+        earlier = [other for other, seen in records if seen["key"] == record["key"]]
+        if earlier:
+            raise ValueError(
+                f"{earlier[0]} and {path} both hold a result with the key {record['key']!r}; "
+                "delete the one that is left over and rerun its notebook."
+            )
         records.append((path, record))
     return records
 
@@ -154,6 +171,8 @@ def _record_problem(record) -> str:
     """What is wrong with a parsed result file, or '' when it is a result record_result could have written."""
     if not isinstance(record, dict):
         return f"a {type(record).__name__}, not an object"
+    if not isinstance(record.get("key"), str) or not KEY_PATTERN.fullmatch(record["key"]):
+        return "no key"
     if not isinstance(record.get("model"), str) or not isinstance(record.get("episode"), str):
         return "no model name or episode"
     for name in ("test_rmse", "val_rmse"):
@@ -188,29 +207,30 @@ def load_results(folder: str | Path | None = None) -> pd.DataFrame:
     return _table(_records(folder))
 
 
-def load_predictions(model: str, folder: str | Path | None = None) -> pd.Series:
-    """The test-day forecasts recorded for ``model``, indexed by date.
+def load_predictions(key: str, folder: str | Path | None = None) -> pd.Series:
+    """The test-day forecasts recorded under ``key``, indexed by date.
 
-    Example: ``load_predictions("Persistence").plot()``
+    Example: ``load_predictions("persistence").plot()``
     """
+    _check_key(key)
     records = _records(folder)
     for path, record in records:
-        if record.get("model") == model:
+        if record["key"] == key:
             if "predictions" not in record:
                 raise ValueError(f"{path.name} holds no predictions; rerun its notebook to record them.")
-            return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=model)
-    known = ", ".join(_table(records)["model"]) or "none yet"
-    raise ValueError(f"No result recorded for {model!r}. Recorded: {known}.")
+            return pd.Series(record["predictions"], index=pd.DatetimeIndex(record["dates"], name="DATE"), name=key)
+    known = ", ".join(_table(records)["key"]) or "none yet"
+    raise ValueError(f"No result recorded under the key {key!r}. Recorded: {known}. Run the notebook that records it.")
 
 
-def load_forecasts(models: list[str] | None = None, folder: str | Path | None = None) -> pd.DataFrame:
-    """The recorded test-day forecasts of ``models`` (default: all, in the results' order), one column each.
+def load_forecasts(keys: list[str] | None = None, folder: str | Path | None = None) -> pd.DataFrame:
+    """The recorded test-day forecasts under ``keys`` (default: all, in the results' order), one column per key.
 
-    Example: ``load_forecasts(["Persistence", "Dense, one day"]).head()``
+    Example: ``load_forecasts(["persistence", "dense_one_day"]).head()``
     """
-    if isinstance(models, str):
-        raise ValueError(f"models must be a list of names, not the string {models!r}; wrap it: [{models!r}].")
-    names = list(load_results(folder)["model"]) if models is None else list(models)
+    if isinstance(keys, str):
+        raise ValueError(f"keys must be a list of keys, not the string {keys!r}; wrap it: [{keys!r}].")
+    names = list(load_results(folder)["key"]) if keys is None else list(keys)
     forecasts = pd.DataFrame({name: load_predictions(name, folder) for name in names})
     if forecasts.isna().any().any():
         uneven = [name for name in names if forecasts[name].isna().any()]

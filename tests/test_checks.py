@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import PROJECT_ROOT
+from helpers.results import KEY_PATTERN
 from helpers.checks import (
     SPREAD_FILE,
     STRICT_VARIABLE,
@@ -21,17 +22,17 @@ from helpers.checks import (
     strict,
 )
 
-SPREAD_COLUMNS = ["model", "episode", "seeds", "test_median", "test_min", "test_max", "test_sd",
+SPREAD_COLUMNS = ["key", "model", "episode", "seeds", "test_median", "test_min", "test_max", "test_sd",
                   "val_median", "val_min", "val_max", "val_sd"]
 
 
 @pytest.fixture
 def spread_file(tmp_path):
-    """A small seed-spread table: SimpleRNN measured 3.40 .. 3.50 h with sd 0.03 (interval 3.31 .. 3.59)."""
+    """A small seed-spread table: simple_rnn ("SimpleRNN") measured 3.40 .. 3.50 h with sd 0.03 (interval 3.31 .. 3.59)."""
     path = tmp_path / "seed_spread.csv"
     pd.DataFrame(
-        [["SimpleRNN", "03", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03],
-         ["Climatology", "09", 10, 3.70, 3.70, 3.70, 0.0, 3.9, 3.9, 3.9, 0.0]],
+        [["simple_rnn", "SimpleRNN", "03", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03],
+         ["climatology", "Climatology", "09", 10, 3.70, 3.70, 3.70, 0.0, 3.9, 3.9, 3.9, 0.0]],
         columns=SPREAD_COLUMNS,
     ).to_csv(path, index=False)
     return path
@@ -71,15 +72,38 @@ def test_check_interval_rejects_nonsense(values):
 # --- reading the table -------------------------------------------------------------------------
 
 
-def test_expected_rmse_reads_the_table(spread_file):
-    expected = expected_rmse("SimpleRNN", spread_file)
-    assert (expected.model, expected.seeds, expected.median) == ("SimpleRNN", 10, 3.45)
+def test_expected_rmse_reads_the_table_by_key(spread_file):
+    expected = expected_rmse("simple_rnn", spread_file)
+    assert (expected.key, expected.model, expected.seeds, expected.median) == ("simple_rnn", "SimpleRNN", 10, 3.45)
     assert (expected.low, expected.high) == pytest.approx((3.31, 3.59))
+    assert expected._fields == ("key", "model", "seeds", "median", "low", "high")
+    assert isinstance(expected.seeds, int) and isinstance(expected.median, float)
 
 
-def test_an_unknown_model_is_named_with_the_known_ones(spread_file):
-    with pytest.raises(ValueError, match=r"No measured spread for 'Simple RNN'\. Models measured: SimpleRNN, Climatology"):
-        expected_rmse("Simple RNN", spread_file)
+@pytest.mark.parametrize("key", ["Simple RNN", "SimpleRNN", "simple-rnn"])  # display names are not keys
+def test_an_unknown_key_is_named_with_the_known_ones(spread_file, key):
+    with pytest.raises(ValueError, match=rf"No measured spread for the key '{key}'\. Keys measured: simple_rnn, climatology\. "
+                                         r"Use one of these keys, or measure the new model with `python -m tools seed-spread`"):
+        expected_rmse(key, spread_file)
+
+
+def test_keys_and_names_that_pandas_would_read_as_missing_stay_text(tmp_path):
+    path = tmp_path / "seed_spread.csv"
+    pd.DataFrame([["null", "None", "03", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03]],
+                 columns=SPREAD_COLUMNS).to_csv(path, index=False)
+    assert expected_rmse("null", path).model == "None"
+    with pytest.raises(ValueError, match="Keys measured: null\\."):  # not a TypeError from a NaN key
+        expected_rmse("nan", path)
+
+
+def test_a_table_without_keys_is_refused(tmp_path):
+    path = tmp_path / "seed_spread.csv"
+    pd.DataFrame([["SimpleRNN", "03", 10, 3.45, 3.40, 3.50, 0.03]],
+                 columns=["model", "episode", "seeds", "test_median", "test_min", "test_max", "test_sd"]).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"lacks the columns \['key'\]; rerun `python -m tools seed-spread`"):
+        load_spread(path)
+    with pytest.raises(ValueError, match=r"lacks the columns \['key'\]"):
+        expected_rmse("simple_rnn", path)
 
 
 def test_a_missing_table_says_how_to_get_it_back(tmp_path):
@@ -101,15 +125,16 @@ def test_a_table_without_the_needed_columns_is_refused(tmp_path):
 @pytest.mark.parametrize("mode", ["learner", "ci"])
 def test_inside_the_range_says_so_in_both_modes(value, mode, spread_file, capsys, request):
     request.getfixturevalue(mode)
-    check_rmse("SimpleRNN", value, path=spread_file)
+    check_rmse("simple_rnn", value, path=spread_file)
     out = capsys.readouterr().out
     assert f"SimpleRNN: test RMSE {value:.2f} h, inside the range this lesson measured (3.31 to 3.59 h over 10 seeds)" in out
 
 
 @pytest.mark.parametrize("value, side", [(3.70, "higher"), (3.20, "lower")])
 def test_a_learner_outside_the_range_gets_plain_words_not_an_error(value, side, spread_file, capsys, learner):
-    check_rmse("SimpleRNN", value, path=spread_file)
+    check_rmse("simple_rnn", value, path=spread_file)
     out = capsys.readouterr().out
+    assert out.startswith(f"SimpleRNN: test RMSE {value:.2f} h, {side} than")
     assert f"{side} than the range this lesson measured" in out
     assert "Small differences between computers are normal" in out
     assert "Restart Kernel and Run All Cells" in out
@@ -118,7 +143,36 @@ def test_a_learner_outside_the_range_gets_plain_words_not_an_error(value, side, 
 @pytest.mark.parametrize("value", [3.70, 3.20, 3.305, 3.595])
 def test_ci_fails_hard_outside_the_range(value, spread_file, ci):
     with pytest.raises(AssertionError, match=r"SimpleRNN: test RMSE .* lies outside 3\.310 to 3\.590 h.*python -m tools seed-spread"):
-        check_rmse("SimpleRNN", value, path=spread_file)
+        check_rmse("simple_rnn", value, path=spread_file)
+
+
+@pytest.mark.parametrize("mode", ["learner", "ci"])
+def test_check_rmse_shows_the_display_name_from_the_table_not_the_key(tmp_path, capsys, mode, request):
+    request.getfixturevalue(mode)
+    path = tmp_path / "seed_spread.csv"
+    pd.DataFrame(
+        [["stacked_lstm_90_days", "Stacked LSTM, 90 days", "06", 10, 3.45, 3.40, 3.50, 0.03, 3.6, 3.55, 3.65, 0.03]],
+        columns=SPREAD_COLUMNS,
+    ).to_csv(path, index=False)
+    check_rmse("stacked_lstm_90_days", 3.45, path=path)
+    out = capsys.readouterr().out
+    assert out.startswith("Stacked LSTM, 90 days: test RMSE 3.45 h, inside the range")
+    assert "stacked_lstm_90_days" not in out
+    if mode == "ci":
+        with pytest.raises(AssertionError, match=r"^Stacked LSTM, 90 days: test RMSE 3\.700 h lies outside"):
+            check_rmse("stacked_lstm_90_days", 3.7, path=path)
+    else:
+        check_rmse("stacked_lstm_90_days", 3.7, path=path)
+        out = capsys.readouterr().out
+        assert out.startswith("Stacked LSTM, 90 days: test RMSE 3.70 h, higher than the range")
+        assert "stacked_lstm_90_days" not in out
+
+
+def test_check_rmse_takes_dates_and_path_by_keyword_only(spread_file, learner):
+    with pytest.raises(TypeError):
+        check_rmse("simple_rnn", 3.45, TEST_DAYS)
+    with pytest.raises(TypeError):
+        check_rmse("simple_rnn", 3.45, TEST_DAYS, spread_file)
 
 
 @pytest.mark.parametrize("text, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
@@ -127,23 +181,42 @@ def test_strict_reads_the_environment(text, expected, monkeypatch):
     assert strict() is expected
 
 
-def test_a_missing_model_is_reported_to_learners_and_fails_ci(spread_file, capsys, monkeypatch):
+def test_a_missing_key_is_reported_to_learners_by_its_key_and_fails_ci(spread_file, capsys, monkeypatch):
     monkeypatch.delenv(STRICT_VARIABLE, raising=False)
-    check_rmse("New model", 3.3, path=spread_file)
-    assert "New model: test RMSE 3.30 h. No measured range to compare with: No measured spread" in capsys.readouterr().out
+    check_rmse("new_model", 3.3, path=spread_file)
+    out = capsys.readouterr().out
+    assert out.startswith("new_model: test RMSE 3.30 h. No measured range to compare with: "
+                          "No measured spread for the key 'new_model'. Keys measured: simple_rnn, climatology.")
     monkeypatch.setenv(STRICT_VARIABLE, "1")
-    with pytest.raises(ValueError, match="No measured spread for 'New model'"):
-        check_rmse("New model", 3.3, path=spread_file)
+    with pytest.raises(ValueError, match=r"No measured spread for the key 'new_model'\. Keys measured: simple_rnn, climatology"):
+        check_rmse("new_model", 3.3, path=spread_file)
+
+
+def test_a_display_name_passed_as_the_key_is_answered_with_the_keys(spread_file, capsys, monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+    check_rmse("SimpleRNN", 3.45, path=spread_file)
+    out = capsys.readouterr().out
+    assert "No measured spread for the key 'SimpleRNN'. Keys measured: simple_rnn, climatology" in out
+    assert "As expected" not in out
+
+
+def test_a_missing_table_is_reported_to_learners_and_fails_ci(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+    check_rmse("simple_rnn", 3.45, path=tmp_path / "seed_spread.csv")
+    assert "simple_rnn: test RMSE 3.45 h. No measured range to compare with: " in capsys.readouterr().out
+    monkeypatch.setenv(STRICT_VARIABLE, "1")
+    with pytest.raises(FileNotFoundError, match="seed_spread.csv is missing"):
+        check_rmse("simple_rnn", 3.45, path=tmp_path / "seed_spread.csv")
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), "3.4", None, True])
 def test_a_value_that_is_not_a_number_is_refused_in_any_mode(bad, spread_file, learner):
     with pytest.raises(ValueError, match="test_rmse must be a finite number of hours"):
-        check_rmse("SimpleRNN", bad, path=spread_file)
+        check_rmse("simple_rnn", bad, path=spread_file)
 
 
 def test_the_lesson_test_days_pass_the_date_check(spread_file, capsys, learner):
-    check_rmse("SimpleRNN", 3.45, dates=TEST_DAYS, path=spread_file)
+    check_rmse("simple_rnn", 3.45, dates=TEST_DAYS, path=spread_file)
     assert "As expected" in capsys.readouterr().out
 
 
@@ -158,41 +231,66 @@ def test_the_lesson_test_days_pass_the_date_check(spread_file, capsys, learner):
 )
 def test_a_wrong_split_is_refused_in_any_mode(days, spread_file, learner):
     with pytest.raises(ValueError, match=r"not on the lesson's 366 test days .* split_by_date"):
-        check_rmse("SimpleRNN", 3.45, dates=days, path=spread_file)
+        check_rmse("simple_rnn", 3.45, dates=days, path=spread_file)
 
 
 # --- the committed table -------------------------------------------------------------------------
 
 
-def checked_models() -> set[str]:
-    """Every model name a notebook passes to check_rmse, read from the notebooks' source."""
-    names = set()
+def checked_keys() -> set[str]:
+    """Every result key a notebook passes to check_rmse, read from the notebooks' source.
+
+    A key is either written out (``check_rmse("dense_one_day", ...)``) or a Keras model's name
+    (``check_rmse(model.name, ...)``, and 08's loop over ``trained.name``): those notebooks' keys are the
+    names their model-building functions give (``return keras.Model(..., name="simple_rnn")``).
+    """
+    keys = set()
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        sources = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+        source = "\n".join(sources)
+        keys |= set(re.findall(r'check_rmse\(\s*"([^"]+)"', source))
+        if re.search(r"check_rmse\(\s*[a-z_]+\.name\b", source):
+            keys |= set(re.findall(r'return keras\.Model\(.*name="([^"]+)"\)\s*$', source, flags=re.MULTILINE))
+    return keys
+
+
+def recorded_keys() -> set[str]:
+    """Every result key a notebook passes to record_result as text (keys given as ``model.name`` are not seen)."""
+    keys = set()
     for path in sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
-                names |= set(re.findall(r'check_rmse\(\s*"([^"]+)"', cell.source))
-                if "check_rmse(name," in cell.source:  # 08 checks its three models in a loop
-                    names |= set(re.findall(r'\([a-z]+, [a-z]+_result, "([^"]+)"\)', cell.source))
-    return names
+                keys |= set(re.findall(r'record_result\(\s*"([^"]+)"', cell.source))
+    return keys
 
 
-def test_every_checked_model_was_measured_with_at_least_ten_seeds():
-    spread = load_spread().set_index("model")
-    names = checked_models()
-    assert len(names) >= 14, names  # 01-07: 7 models, 08: 3, 09: 6 (the regex must keep finding them)
-    missing = sorted(names - set(spread.index))
+def test_every_checked_key_was_measured_with_at_least_ten_seeds():
+    spread = load_spread().set_index("key")
+    keys = checked_keys()
+    assert len(keys) >= 16, keys  # 01-07: 7 models, 08: 3, 09: 6 (the regexes must keep finding them)
+    assert all(KEY_PATTERN.fullmatch(key) for key in keys), keys
+    missing = sorted(keys - set(spread.index))
     assert not missing, f"no measured spread for {missing}; run `python -m tools seed-spread`"
-    assert (spread.loc[sorted(names), "seeds"] >= 10).all()
+    assert (spread.loc[sorted(keys), "seeds"] >= 10).all()
+
+
+def test_every_key_written_out_in_a_notebook_is_in_the_table():
+    keys = recorded_keys()
+    assert {"persistence", "dense_one_day", "climatology", "gru_boosting_average"} <= keys
+    assert not sorted(keys - set(load_spread()["key"]))
 
 
 def test_the_committed_intervals_are_sensible():
     spread = load_spread()
-    assert spread["model"].is_unique
+    assert list(spread.columns[:2]) == ["key", "model"]
+    assert spread["key"].is_unique and spread["model"].is_unique
+    assert all(KEY_PATTERN.fullmatch(key) for key in spread["key"]), list(spread["key"])
+    assert spread["model"].map(lambda name: isinstance(name, str) and bool(name.strip())).all()
     for row in spread.itertuples():
         low, high = check_interval(row.test_min, row.test_max, row.test_sd)
         assert 2.5 < low <= row.test_min <= row.test_median <= row.test_max <= high < 4.5, row
-        assert high - low < 0.8, f"{row.model}: an interval {high - low:.2f} h wide checks too little"
-        if row.model in NETWORKS:  # well below what a forecast of the mean scores (about 4.4 h)
+        assert high - low < 0.8, f"{row.key}: an interval {high - low:.2f} h wide checks too little"
+        if row.key in NETWORKS:  # well below what a forecast of the mean scores (about 4.4 h)
             assert high < 4.0, row
 
 
@@ -214,8 +312,12 @@ def basel_one_day():
     return split_by_date(lagged.drop(columns="DATE").to_numpy(), target.to_numpy(), lagged["DATE"])
 
 
-NETWORKS = ["Dense, one day", "Dense, 30 lags", "SimpleRNN", "Stacked SimpleRNN", "Stacked LSTM",
-            "Stacked LSTM, 90 days", "Stacked LSTM, standardised", "GRU", "Causal CNN", "Self-attention"]
+NETWORKS = ["dense_one_day", "dense_30_lags", "simple_rnn", "stacked_simple_rnn", "stacked_lstm",
+            "stacked_lstm_90_days", "stacked_lstm_standardised", "stacked_gru", "causal_cnn", "self_attention"]
+
+
+def test_the_networks_are_keys_of_the_committed_table():
+    assert set(NETWORKS) <= set(load_spread()["key"])
 
 
 def test_the_data_split_gives_the_check_test_days(basel_one_day):
@@ -240,9 +342,9 @@ def test_networks_that_did_not_train_fail_every_check(basel_one_day, ci):
         hidden = keras.layers.Dense(50, activation="relu")(keras.layers.Dense(100, activation="relu")(inputs))
         untrained = keras.Model(inputs, keras.layers.Dense(1)(hidden))
         value = rmse(test.y, untrained.predict(test.X, verbose=0))
-        for name in NETWORKS:
+        for key in NETWORKS:
             with pytest.raises(AssertionError, match="lies outside"):
-                check_rmse(name, value, dates=test.dates)
+                check_rmse(key, value, dates=test.dates)
 
 
 def test_a_model_fitted_to_shuffled_targets_fails_every_check(basel_one_day, ci):
@@ -253,9 +355,9 @@ def test_a_model_fitted_to_shuffled_targets_fails_every_check(basel_one_day, ci)
     train, _, test = basel_one_day
     shuffled = np.random.default_rng(0).permutation(train.y)
     value = rmse(test.y, Ridge().fit(train.X, shuffled).predict(test.X))
-    for name in NETWORKS:
+    for key in NETWORKS:
         with pytest.raises(AssertionError, match="lies outside"):
-            check_rmse(name, value, dates=test.dates)
+            check_rmse(key, value, dates=test.dates)
 
 
 def test_the_committed_table_is_the_one_the_checks_read():

@@ -37,3 +37,12 @@ def test_the_notebook_client_runs_in_the_given_folder_with_one_output_per_cell(t
     outputs = notebook.cells[0].outputs
     assert len(outputs) == 1 and outputs[0].text == f"{tmp_path}\nmore\n"
     assert "execution" not in notebook.cells[0].metadata  # no timing metadata
+
+
+def test_the_notebook_client_records_cell_timestamps_only_when_asked(tmp_path):
+    notebook = new_notebook(cells=[new_code_cell("import time\ntime.sleep(0.2)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    files.notebook_client(notebook, tmp_path, timeout=60, timing=True).execute()
+    execution = notebook.cells[0].metadata["execution"]
+    assert {"iopub.execute_input", "shell.execute_reply"} <= set(execution)
+    assert execution["iopub.execute_input"] < execution["shell.execute_reply"]  # ISO timestamps sort as times

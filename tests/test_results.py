@@ -13,7 +13,16 @@ import pandas as pd
 import pytest
 
 from helpers import PROJECT_ROOT
-from helpers.results import FIELDS, load_forecasts, load_predictions, load_results, record_result, results_dir, rmse
+from helpers.results import (
+    FIELDS,
+    KEY_PATTERN,
+    load_forecasts,
+    load_predictions,
+    load_results,
+    record_result,
+    results_dir,
+    rmse,
+)
 
 # --- rmse -------------------------------------------------------------------------------------
 
@@ -46,14 +55,14 @@ def test_rmse_mismatch_or_empty_raises(y_true, y_pred):
 def test_record_result_writes_json_to_lesson_results_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
     assert results_dir() == tmp_path / "results"
-    path = record_result("Simple RNN", "03", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
+    path = record_result("simple_rnn", "03", name="Simple RNN", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
                          n_weights=np.int64(433), epochs=40, fit_seconds=20.456)
-    assert path == tmp_path / "results" / "03_simple-rnn.json"
+    assert path == tmp_path / "results" / "03_simple_rnn.json"  # named by episode and key, not by display name
     record = json.loads(path.read_text(encoding="utf-8"))
     assert list(record) == FIELDS
-    assert record == {"model": "Simple RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5, "n_weights": 433,
-                      "epochs": 40, "fit_seconds": 20.46}
-    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_simple-rnn.json"]  # no .tmp left
+    assert record == {"key": "simple_rnn", "model": "Simple RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5,
+                      "n_weights": 433, "epochs": 40, "fit_seconds": 20.46}
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_simple_rnn.json"]  # no .tmp left
 
 
 def test_results_dir_defaults_to_the_project(monkeypatch):
@@ -64,21 +73,52 @@ def test_results_dir_defaults_to_the_project(monkeypatch):
 def test_record_result_folder_argument_wins(tmp_path, monkeypatch):
     env_folder = tmp_path / "env"
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(env_folder))
-    path = record_result("Persistence", "01", test_rmse=4.3, folder=tmp_path / "given")
+    path = record_result("persistence", "01", name="Persistence", test_rmse=4.3, folder=tmp_path / "given")
     assert path.parent == tmp_path / "given"
     assert not env_folder.exists()
     assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 4.3
     assert list((tmp_path / "given").glob("*.tmp")) == []
 
 
-def test_record_result_overwrites_the_same_model_and_episode(tmp_path):
-    first = record_result("LSTM", "05", test_rmse=3.9, folder=tmp_path)
-    second = record_result("LSTM", "05", test_rmse=3.4, epochs=12, folder=tmp_path)
-    other = record_result("LSTM", "06", test_rmse=3.0, folder=tmp_path)
+def test_record_result_overwrites_the_same_key_and_episode(tmp_path):
+    first = record_result("lstm", "05", name="LSTM", test_rmse=3.9, folder=tmp_path)
+    second = record_result("lstm", "05", name="LSTM", test_rmse=3.4, epochs=12, folder=tmp_path)
+    other = record_result("lstm_90_days", "06", name="LSTM", test_rmse=3.0, folder=tmp_path)  # one name, two keys
     assert first == second != other
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["05_lstm.json", "06_lstm.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["05_lstm.json", "06_lstm_90_days.json"]
     record = json.loads(second.read_text(encoding="utf-8"))
     assert (record["test_rmse"], record["epochs"]) == (3.4, 12)
+    assert list(load_results(tmp_path)["model"]) == ["LSTM", "LSTM"]  # a display name need not be unique
+
+
+def test_a_new_display_name_replaces_the_result_under_the_same_key(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=2)
+    first = record_result("stacked_lstm", "05", name="Stacked LSTM", test_rmse=3.4, predictions=[1.0, 2.0],
+                          dates=dates, folder=tmp_path)
+    second = record_result("stacked_lstm", "05", name="LSTM, two layers", test_rmse=3.3, predictions=[3.0, 4.0],
+                           dates=dates, folder=tmp_path)
+    assert first == second
+    assert [p.name for p in tmp_path.iterdir()] == ["05_stacked_lstm.json"]
+    table = load_results(tmp_path)
+    assert table[["key", "model", "test_rmse"]].values.tolist() == [["stacked_lstm", "LSTM, two layers", 3.3]]
+    assert load_predictions("stacked_lstm", folder=tmp_path).tolist() == [3.0, 4.0]  # found by its key, not its name
+
+
+def test_the_same_key_from_another_episode_is_refused_and_names_the_file(tmp_path):
+    earlier = record_result("gru", "08", name="GRU", test_rmse=3.3, folder=tmp_path)
+    before = earlier.read_bytes()
+    with pytest.raises(ValueError, match=r"08_gru\.json in the results folder already holds a result with the key "
+                                         r"'gru', from another episode\. Give this model a key of its own, or delete "
+                                         r"08_gru\.json"):
+        record_result("gru", "09", name="GRU, all stations", test_rmse=3.0, folder=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["08_gru.json"]  # nothing written for 09
+    assert earlier.read_bytes() == before
+    # another key in 09 is fine, and so is the same key in 08 again
+    record_result("gru_all_stations", "09", name="GRU, all stations", test_rmse=3.0, folder=tmp_path)
+    record_result("gru", "08", name="GRU", test_rmse=3.2, folder=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["08_gru.json", "09_gru_all_stations.json"]
+    # a key that only begins like another is another key
+    record_result("gr", "09", name="GR", test_rmse=3.0, folder=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -94,35 +134,27 @@ def test_record_result_overwrites_the_same_model_and_episode(tmp_path):
 )
 def test_record_result_rejects_bad_rmse(tmp_path, bad, message):
     with pytest.raises(ValueError, match=message):
-        record_result("GRU", "05", test_rmse=bad, folder=tmp_path)
+        record_result("gru", "05", name="GRU", test_rmse=bad, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("score", [np.array(3.25), np.array([3.25]), np.float32(3.25)])
 def test_record_result_accepts_a_one_element_array_or_tensor(tmp_path, score):
-    path = record_result("GRU", "05", test_rmse=score, folder=tmp_path)
+    path = record_result("gru", "05", name="GRU", test_rmse=score, folder=tmp_path)
     assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 3.25
 
 
 def test_record_result_accepts_a_keras_scalar_tensor(tmp_path):
     keras = pytest.importorskip("keras")
-    path = record_result("GRU", "05", test_rmse=keras.ops.convert_to_tensor(3.5), folder=tmp_path)
+    path = record_result("gru", "05", name="GRU", test_rmse=keras.ops.convert_to_tensor(3.5), folder=tmp_path)
     assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 3.5
-
-
-def test_two_names_with_one_file_name_do_not_overwrite_each_other(tmp_path):
-    first = record_result("Stacked LSTM", "05", test_rmse=3.4, folder=tmp_path)
-    before = first.read_bytes()
-    with pytest.raises(ValueError, match=r"05_stacked-lstm\.json already holds the result of 'Stacked LSTM', and 'stacked-lstm'"):
-        record_result("stacked-lstm", "05", test_rmse=3.9, folder=tmp_path)
-    assert first.read_bytes() == before
-    record_result("Stacked LSTM", "05", test_rmse=3.3, folder=tmp_path)  # the same model may be recorded again
 
 
 def test_non_finite_predictions_are_refused_not_written_as_bare_nan(tmp_path):
     dates = pd.date_range("2009-01-01", periods=3)
     with pytest.raises(ValueError, match=r"1 predictions are NaN or infinite"):
-        record_result("GRU", "08", test_rmse=3.0, predictions=[1.0, float("nan"), 2.0], dates=dates, folder=tmp_path)
+        record_result("gru", "08", name="GRU", test_rmse=3.0, predictions=[1.0, float("nan"), 2.0], dates=dates,
+                      folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -130,12 +162,22 @@ def test_non_finite_predictions_are_refused_not_written_as_bare_nan(tmp_path):
     "content, problem",
     [
         ("[1, 2]", "a list, not an object"),
-        ('{"model": "GRU", "episode": "08", "test_rmse": "3.2"}', "test_rmse is '3.2', not a number"),
-        ('{"episode": "08", "test_rmse": 3.2}', "no model name or episode"),
-        ('{"model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0, null], "dates": ["2009-01-01", "2009-01-02"]}',
-         "a prediction is not a number"),
-        ('{"model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0], "dates": []}',
+        ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": "3.2"}', "test_rmse is '3.2', not a number"),
+        ('{"key": "gru", "episode": "08", "test_rmse": 3.2}', "no model name or episode"),
+        ('{"key": "gru", "model": "GRU", "test_rmse": 3.2}', "no model name or episode"),
+        ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "val_rmse": true}', "val_rmse is True, not a number"),
+        ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0, null], '
+         '"dates": ["2009-01-01", "2009-01-02"]}', "a prediction is not a number"),
+        ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0], "dates": []}',
          "predictions and dates do not match"),
+        ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0], "dates": [20090101]}',
+         "a date is not text"),
+        # written before results had keys, or with a key this lesson would not write
+        ('{"model": "GRU", "episode": "08", "test_rmse": 3.2}', "no key"),
+        ('{"key": "GRU", "model": "GRU", "episode": "08", "test_rmse": 3.2}', "no key"),
+        ('{"key": "", "model": "GRU", "episode": "08", "test_rmse": 3.2}', "no key"),
+        ('{"key": 8, "model": "GRU", "episode": "08", "test_rmse": 3.2}', "no key"),
+        ('{"key": null, "model": "GRU", "episode": "08", "test_rmse": 3.2}', "no key"),
     ],
 )
 def test_a_hand_edited_or_foreign_results_file_is_named_with_the_fix(tmp_path, content, problem):
@@ -143,7 +185,9 @@ def test_a_hand_edited_or_foreign_results_file_is_named_with_the_fix(tmp_path, c
     with pytest.raises(ValueError, match=rf"08_gru\.json is not a result this lesson wrote \({re.escape(problem)}\); delete it"):
         load_results(tmp_path)
     with pytest.raises(ValueError, match="is not a result this lesson wrote"):
-        load_predictions("GRU", folder=tmp_path)
+        load_predictions("gru", folder=tmp_path)
+    with pytest.raises(ValueError, match="is not a result this lesson wrote"):
+        load_forecasts(folder=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -151,15 +195,54 @@ def test_a_hand_edited_or_foreign_results_file_is_named_with_the_fix(tmp_path, c
 )
 def test_record_result_rejects_bad_numbers(tmp_path, field, value):
     with pytest.raises(ValueError, match=rf"{field} must be a number >= 0"):
-        record_result("GRU", "05", test_rmse=1.0, folder=tmp_path, **{field: value})
+        record_result("gru", "05", name="GRU", test_rmse=1.0, folder=tmp_path, **{field: value})
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("model, episode, message", [("", "05", "model"), ("!!", "05", "model"),
-                                                     ("GRU", "", "episode"), ("GRU", 5, "episode")])
-def test_record_result_rejects_bad_names(tmp_path, model, episode, message):
-    with pytest.raises(ValueError, match=rf"^{message} must be"):
-        record_result(model, episode, test_rmse=1.0, folder=tmp_path)
+KEY_MESSAGE = r"^A result key is a short identifier in lower case with underscores, such as 'stacked_lstm'; got "
+
+
+@pytest.mark.parametrize(
+    "key", ["", "GRU", "Simple RNN", "simple-rnn", "simple rnn", "3d_cnn", "_gru", "gru.v2", "grü", "gru\n", None, 3]
+)
+def test_record_result_rejects_a_key_that_is_not_an_identifier(tmp_path, key):
+    with pytest.raises(ValueError, match=KEY_MESSAGE + re.escape(repr(key)) + r"\.$"):
+        record_result(key, "05", name="GRU", test_rmse=1.0, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("key", ["gru", "simple_rnn", "lstm2", "stacked_lstm_90_days", "a", "gru_"])
+def test_record_result_accepts_lower_case_identifiers_as_keys(tmp_path, key):
+    assert KEY_PATTERN.fullmatch(key)
+    path = record_result(key, "05", name="Any name, with spaces (and capitals)", test_rmse=1.0, folder=tmp_path)
+    assert path.name == f"05_{key}.json"
+    assert list(load_results(tmp_path)["key"]) == [key]
+
+
+@pytest.mark.parametrize("episode", ["", "5", "005", "ab", "3a", " 05", "05 ", "٠٥", 5, 5.0, None])
+def test_record_result_rejects_an_episode_that_is_not_two_digits_as_text(tmp_path, episode):
+    with pytest.raises(ValueError, match=r"^episode must be the notebook's two-digit number as text, such as '03'; "
+                                         rf"got {re.escape(repr(episode))}\.$"):
+        record_result("gru", episode, name="GRU", test_rmse=1.0, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("episode", ["00", "05", "10", "99"])
+def test_record_result_accepts_two_digit_episodes(tmp_path, episode):
+    assert record_result("gru", episode, name="GRU", test_rmse=1.0, folder=tmp_path).name == f"{episode}_gru.json"
+
+
+@pytest.mark.parametrize("name", ["", "   ", None, 5])
+def test_record_result_rejects_an_empty_display_name(tmp_path, name):
+    with pytest.raises(ValueError, match=r"^name must be the model's name for tables and plots, such as 'Stacked LSTM'"):
+        record_result("gru", "05", name=name, test_rmse=1.0, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_record_result_needs_a_display_name(tmp_path):
+    with pytest.raises(TypeError, match="name"):
+        record_result("gru", "05", test_rmse=1.0, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- load_results -----------------------------------------------------------------------------
@@ -167,38 +250,47 @@ def test_record_result_rejects_bad_names(tmp_path, model, episode, message):
 
 def test_load_results_ranks_by_validation_not_by_test(tmp_path):
     # the test order is the reverse of the validation order: the table must follow validation
-    record_result("Climatology", "01", val_rmse=4.0, test_rmse=3.1, folder=tmp_path)
-    record_result("LSTM", "05", val_rmse=3.2, test_rmse=3.9, n_weights=1000, folder=tmp_path)
-    record_result("Dense", "02", val_rmse=3.5, test_rmse=3.5, folder=tmp_path)
-    record_result("Unvalidated", "09", test_rmse=1.0, folder=tmp_path)  # no validation score: last, never chosen
+    record_result("climatology", "01", name="Climatology", val_rmse=4.0, test_rmse=3.1, folder=tmp_path)
+    record_result("lstm", "05", name="LSTM", val_rmse=3.2, test_rmse=3.9, n_weights=1000, folder=tmp_path)
+    record_result("dense", "02", name="Dense", val_rmse=3.5, test_rmse=3.5, folder=tmp_path)
+    record_result("unvalidated", "09", name="Unvalidated", test_rmse=1.0, folder=tmp_path)  # no validation: last
     table = load_results(tmp_path)
     assert list(table.columns) == FIELDS
+    assert list(table["key"]) == ["lstm", "dense", "climatology", "unvalidated"]
     assert list(table["model"]) == ["LSTM", "Dense", "Climatology", "Unvalidated"]
     assert list(table["val_rmse"])[:3] == [3.2, 3.5, 4.0]
     assert list(table.index) == [0, 1, 2, 3]
     assert table.loc[0, "n_weights"] == 1000
 
 
-def test_load_forecasts_one_column_per_model_in_the_results_order(tmp_path):
+def test_load_forecasts_one_column_per_key_in_the_results_order(tmp_path):
     dates = pd.date_range("2009-01-01", periods=3)
-    record_result("B", "02", val_rmse=3.5, test_rmse=3.0, predictions=[1.0, 2.0, 3.0], dates=dates, folder=tmp_path)
-    record_result("A", "01", val_rmse=3.0, test_rmse=3.0, predictions=[4.0, 5.0, 6.0], dates=dates, folder=tmp_path)
+    record_result("b", "02", name="Model B", val_rmse=3.5, test_rmse=3.0, predictions=[1.0, 2.0, 3.0], dates=dates,
+                  folder=tmp_path)
+    record_result("a", "01", name="Model A", val_rmse=3.0, test_rmse=3.0, predictions=[4.0, 5.0, 6.0], dates=dates,
+                  folder=tmp_path)
     forecasts = load_forecasts(folder=tmp_path)
-    assert list(forecasts.columns) == ["A", "B"] and list(forecasts.index) == list(dates)
-    assert forecasts["B"].tolist() == [1.0, 2.0, 3.0]
-    assert list(load_forecasts(["B"], folder=tmp_path).columns) == ["B"]
-    with pytest.raises(ValueError, match=r"No result recorded for 'C'"):
-        load_forecasts(["A", "C"], folder=tmp_path)
-    with pytest.raises(ValueError, match=r"not the string 'A'; wrap it"):
-        load_forecasts("A", folder=tmp_path)
-    record_result("Short", "03", val_rmse=3.9, test_rmse=3.0, predictions=[1.0], dates=dates[:1], folder=tmp_path)
-    with pytest.raises(ValueError, match=r"Short did not forecast every day the others did"):
+    assert list(forecasts.columns) == ["a", "b"] and list(forecasts.index) == list(dates)
+    assert list(forecasts.columns) == list(load_results(tmp_path)["key"])
+    assert forecasts["b"].tolist() == [1.0, 2.0, 3.0]
+    assert list(load_forecasts(["b"], folder=tmp_path).columns) == ["b"]
+    assert list(load_forecasts(["b", "a"], folder=tmp_path).columns) == ["b", "a"]  # the order asked for
+    with pytest.raises(ValueError, match=r"No result recorded under the key 'c'\. Recorded: a, b\."):
+        load_forecasts(["a", "c"], folder=tmp_path)
+    with pytest.raises(ValueError, match=KEY_MESSAGE + "'Model A'"):  # display names are not keys
+        load_forecasts(["Model A"], folder=tmp_path)
+    with pytest.raises(ValueError, match=r"keys must be a list of keys, not the string 'a'; wrap it: \['a'\]"):
+        load_forecasts("a", folder=tmp_path)
+    record_result("short", "03", name="Short", val_rmse=3.9, test_rmse=3.0, predictions=[1.0], dates=dates[:1],
+                  folder=tmp_path)
+    with pytest.raises(ValueError, match=r"^short did not forecast every day the others did"):
         load_forecasts(folder=tmp_path)
 
 
 def test_load_results_uses_lesson_results_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path))
-    record_result("Dense", "02", test_rmse=3.8)
+    record_result("dense", "02", name="Dense", test_rmse=3.8)
+    assert list(load_results()["key"]) == ["dense"]
     assert list(load_results()["model"]) == ["Dense"]
 
 
@@ -213,8 +305,8 @@ def test_load_results_empty_table_has_the_columns(tmp_path, exists):
 
 
 def test_load_results_bad_json_names_the_file(tmp_path):
-    record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
-    (tmp_path / "03_broken.json").write_text('{"model": "RNN", "test_rmse": ', encoding="utf-8")
+    record_result("dense", "02", name="Dense", test_rmse=3.8, folder=tmp_path)
+    (tmp_path / "03_broken.json").write_text('{"key": "rnn", "model": "RNN", "test_rmse": ', encoding="utf-8")
     with pytest.raises(ValueError, match=r"03_broken\.json is not valid JSON"):
         load_results(tmp_path)
 
@@ -223,7 +315,7 @@ def test_load_results_bad_json_names_the_file(tmp_path):
 def test_record_result_file_mode_follows_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
-        path = record_result("Dense", "02", test_rmse=3.8, folder=tmp_path)
+        path = record_result("dense", "02", name="Dense", test_rmse=3.8, folder=tmp_path)
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
@@ -231,8 +323,10 @@ def test_record_result_file_mode_follows_the_umask(tmp_path):
 
 def test_record_result_keeps_predictions_and_dates(tmp_path):
     dates = pd.date_range("2009-01-01", periods=3, freq="D")
-    record_result("Model A", "07", test_rmse=3.2, predictions=np.array([[1.0], [2.5], [0.25]]), dates=dates, folder=tmp_path)
-    series = load_predictions("Model A", folder=tmp_path)
+    record_result("model_a", "07", name="Model A", test_rmse=3.2, predictions=np.array([[1.0], [2.5], [0.25]]), dates=dates,
+                  folder=tmp_path)
+    series = load_predictions("model_a", folder=tmp_path)
+    assert series.name == "model_a" and series.index.name == "DATE"
     assert list(series.index) == list(dates)
     assert series.tolist() == [1.0, 2.5, 0.25]
     # the table stays the plain summary
@@ -241,24 +335,77 @@ def test_record_result_keeps_predictions_and_dates(tmp_path):
 
 def test_record_result_rejects_predictions_without_dates_or_of_other_length(tmp_path):
     with pytest.raises(ValueError, match="together"):
-        record_result("Model A", "07", test_rmse=3.2, predictions=[1.0, 2.0], folder=tmp_path)
+        record_result("model_a", "07", name="Model A", test_rmse=3.2, predictions=[1.0, 2.0], folder=tmp_path)
     with pytest.raises(ValueError, match="2 predictions for 3 dates"):
         record_result(
-            "Model A", "07", test_rmse=3.2, predictions=[1.0, 2.0], dates=pd.date_range("2009-01-01", periods=3), folder=tmp_path
+            "model_a", "07", name="Model A", test_rmse=3.2, predictions=[1.0, 2.0],
+            dates=pd.date_range("2009-01-01", periods=3), folder=tmp_path,
         )
     assert not list(tmp_path.glob("*.json"))
 
 
 def test_load_predictions_errors_name_the_fix(tmp_path):
-    record_result("Scores only", "09", test_rmse=3.0, folder=tmp_path)
-    with pytest.raises(ValueError, match="holds no predictions"):
-        load_predictions("Scores only", folder=tmp_path)
-    with pytest.raises(ValueError, match="No result recorded for 'Missing'. Recorded: Scores only"):
-        load_predictions("Missing", folder=tmp_path)
+    record_result("scores_only", "09", name="Scores only", test_rmse=3.0, folder=tmp_path)
+    with pytest.raises(ValueError, match=r"^09_scores_only\.json holds no predictions; rerun its notebook"):
+        load_predictions("scores_only", folder=tmp_path)
+    with pytest.raises(ValueError, match=r"^No result recorded under the key 'missing'\. Recorded: scores_only\. "
+                                         r"Run the notebook that records it\.$"):
+        load_predictions("missing", folder=tmp_path)
+
+
+def test_load_predictions_finds_a_result_by_its_key_not_its_display_name(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=2)
+    record_result("climatology", "09", name="Climatology", val_rmse=4.0, test_rmse=4.0, predictions=[1.0, 2.0],
+                  dates=dates, folder=tmp_path)
+    record_result("gru", "08", name="GRU", val_rmse=3.2, test_rmse=3.1, predictions=[3.0, 4.0], dates=dates,
+                  folder=tmp_path)
+    record_result("dense", "02", name="Climatology", val_rmse=3.5, test_rmse=3.5, predictions=[5.0, 6.0], dates=dates,
+                  folder=tmp_path)  # the same display name as another result: the keys still tell them apart
+    assert load_predictions("climatology", folder=tmp_path).tolist() == [1.0, 2.0]
+    assert load_predictions("dense", folder=tmp_path).tolist() == [5.0, 6.0]
+    gru = load_predictions("gru", folder=tmp_path)
+    assert gru.name == "gru" and gru.tolist() == [3.0, 4.0]
+    # the missing key's message lists the recorded keys, in the results' order (by validation RMSE)
+    with pytest.raises(ValueError, match=r"No result recorded under the key 'lstm'\. Recorded: gru, dense, climatology\."):
+        load_predictions("lstm", folder=tmp_path)
+    with pytest.raises(ValueError, match=KEY_MESSAGE + "'GRU'"):  # the display name is refused, with what a key is
+        load_predictions("GRU", folder=tmp_path)
+
+
+def test_load_predictions_without_any_results_says_none_yet(tmp_path):
+    with pytest.raises(ValueError, match=r"No result recorded under the key 'gru'\. Recorded: none yet\."):
+        load_predictions("gru", folder=tmp_path)
+
+
+def test_two_files_with_one_key_are_refused_on_load_naming_both(tmp_path):
+    dates = pd.date_range("2009-01-01", periods=2)
+    first = record_result("gru", "08", name="GRU", val_rmse=3.2, test_rmse=3.1, predictions=[3.0, 4.0], dates=dates,
+                          folder=tmp_path)
+    # a copy under another episode's file name (record_result refuses to write one; a person or a move can make it)
+    second = tmp_path / "09_gru.json"
+    second.write_text(first.read_text(encoding="utf-8").replace('"episode": "08"', '"episode": "09"'), encoding="utf-8")
+    message = (rf"^{re.escape(str(first))} and {re.escape(str(second))} both hold a result with the key 'gru'; "
+               r"delete the one that is left over and rerun its notebook\.$")
+    with pytest.raises(ValueError, match=message):
+        load_results(tmp_path)
+    with pytest.raises(ValueError, match=message):
+        load_predictions("gru", folder=tmp_path)
+    with pytest.raises(ValueError, match=message):
+        load_forecasts(folder=tmp_path)
+    second.unlink()
+    assert list(load_results(tmp_path)["episode"]) == ["08"]
+
+
+def test_a_file_of_any_name_holding_a_recorded_key_is_refused_on_load(tmp_path):
+    first = record_result("gru", "08", name="GRU", test_rmse=3.1, folder=tmp_path)
+    other = tmp_path / "copy of gru.json"
+    other.write_text(first.read_text(encoding="utf-8").replace('"GRU"', '"Another GRU"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{re.escape(str(first))} and {re.escape(str(other))} both hold .* key 'gru'"):
+        load_results(tmp_path)
 
 
 def test_record_result_without_a_validation_score_stores_null(tmp_path):
-    path = record_result("Persistence", "01", test_rmse=4.3, folder=tmp_path)
+    path = record_result("persistence", "01", name="Persistence", test_rmse=4.3, folder=tmp_path)
     assert json.loads(path.read_text(encoding="utf-8"))["val_rmse"] is None
     assert math.isnan(load_results(tmp_path)["val_rmse"].iloc[0])
 
@@ -266,13 +413,15 @@ def test_record_result_without_a_validation_score_stores_null(tmp_path):
 @pytest.mark.parametrize("bad", [float("nan"), -0.1, "3.2", float("inf")])
 def test_record_result_rejects_a_bad_validation_score(tmp_path, bad):
     with pytest.raises(ValueError, match=r"^val_rmse (is|must)"):
-        record_result("GRU", "08", val_rmse=bad, test_rmse=3.0, folder=tmp_path)
+        record_result("gru", "08", name="GRU", val_rmse=bad, test_rmse=3.0, folder=tmp_path)
     assert not list(tmp_path.glob("*.json"))
 
 
 def test_record_result_takes_scores_by_keyword_only(tmp_path):
     with pytest.raises(TypeError):
-        record_result("GRU", "08", 3.0, folder=tmp_path)
+        record_result("gru", "08", 3.0, name="GRU", folder=tmp_path)
+    with pytest.raises(TypeError):
+        record_result("gru", "08", "GRU", 3.0, folder=tmp_path)  # nor the display name by position
 
 
 def test_a_relative_results_folder_is_taken_from_the_project(monkeypatch):

@@ -175,21 +175,22 @@ def test_failing_cell_reports_the_first_error(run_lesson):
 
 
 def test_summarise_writes_csv_markdown_and_png(run_lesson, tmp_path, capsys, close_figures):
-    record_result("Persistence", "01", test_rmse=4.912, folder=tmp_path)
-    record_result("LSTM", "05", val_rmse=3.4, test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5,
+    record_result("persistence", "01", name="Persistence", test_rmse=4.912, folder=tmp_path)
+    record_result("lstm", "05", name="LSTM", val_rmse=3.4, test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5,
                   folder=tmp_path)
     run_lesson.summarise(tmp_path)
 
     table = pd.read_csv(tmp_path / "summary.csv")
     assert list(table.columns) == FIELDS
+    assert list(table["key"]) == ["lstm", "persistence"]
     assert list(table["model"]) == ["LSTM", "Persistence"]
 
     markdown = (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
     assert markdown[0] == "| " + " | ".join(FIELDS) + " |"
     assert markdown[1] == "|" + "---|" * len(FIELDS)
     assert len(markdown) == 4
-    assert markdown[2].startswith("| LSTM | 05 | 3.400 | 3.300 | 1201 | 30 |")
-    assert "| Persistence | 01 | nan | 4.912 |" in markdown[3]
+    assert markdown[2].startswith("| lstm | LSTM | 05 | 3.400 | 3.300 | 1201 | 30 |")
+    assert markdown[3].startswith("| persistence | Persistence | 01 | nan | 4.912 |")
 
     png = tmp_path / "comparison.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
@@ -382,9 +383,10 @@ def test_a_failed_run_ends_with_the_report_and_no_asyncio_noise(tmp_path):
 # --- nothing a person made is lost (issue "Nothing ... is ever lost") -----------------------------
 
 
-def recording_notebook(path, model, fail=False):
-    """A notebook that records one result into the results folder of its run, then fails if asked."""
-    cells = [new_code_cell(f"from helpers.results import record_result\nrecord_result({model!r}, {path.name[:2]!r}, test_rmse=3.0)")]
+def recording_notebook(path, key, fail=False):
+    """A notebook that records one result under ``key`` into the results folder of its run, then fails if asked."""
+    cells = [new_code_cell("from helpers.results import record_result\n"
+                           f"record_result({key!r}, {path.name[:2]!r}, name={key.title()!r}, test_rmse=3.0)")]
     if fail:
         cells.append(new_code_cell("raise ValueError('broken on purpose')"))
     return write_notebook(path, *cells)
@@ -395,13 +397,13 @@ def lesson_folder(run_lesson, tmp_path, monkeypatch):
     """notebooks/ with two recording notebooks and a results folder holding an earlier run's results."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    recording_notebook(folder / "01_one.ipynb", "One")
-    recording_notebook(folder / "02_two.ipynb", "Two")
+    recording_notebook(folder / "01_one.ipynb", "one")
+    recording_notebook(folder / "02_two.ipynb", "two")
     monkeypatch.setattr(run_lesson, "NOTEBOOKS", folder)
     results = tmp_path / "results"
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(results))
-    record_result("Earlier", "05", test_rmse=3.5, folder=results)
-    record_result("One", "01", test_rmse=9.9, folder=results)
+    record_result("earlier", "05", name="Earlier", test_rmse=3.5, folder=results)
+    record_result("one", "01", name="One", test_rmse=9.9, folder=results)
     return folder, results
 
 
@@ -413,7 +415,9 @@ def test_a_full_run_replaces_the_results_when_every_notebook_ran(run_lesson, les
     folder, results = lesson_folder
     assert run_lesson.main(["--jobs", "1"]) == 0
     assert sorted(path.name for path in results.glob("*.json")) == ["01_one.json", "02_two.json"]
-    assert pd.read_csv(results / "summary.csv")["test_rmse"].tolist() == [3.0, 3.0]
+    summary = pd.read_csv(results / "summary.csv")
+    assert summary["test_rmse"].tolist() == [3.0, 3.0]
+    assert sorted(summary["key"]) == ["one", "two"] and sorted(summary["model"]) == ["One", "Two"]
     assert not list(results.glob(".run-*"))  # no staging folder left
 
 
@@ -426,11 +430,23 @@ def test_a_partial_run_keeps_the_other_results(run_lesson, lesson_folder, capsys
 
 def test_a_failed_run_leaves_the_results_as_they_were(run_lesson, lesson_folder, capsys):
     folder, results = lesson_folder
-    recording_notebook(folder / "02_two.ipynb", "Two", fail=True)
+    recording_notebook(folder / "02_two.ipynb", "two", fail=True)
     before = {name: (results / name).read_bytes() for name in result_files(results)}
     assert run_lesson.main(["--jobs", "1"]) == 1
     assert {name: (results / name).read_bytes() for name in result_files(results)} == before
     assert "and so is" in capsys.readouterr().err
+
+
+def test_a_key_another_episode_holds_fails_a_partial_run_and_a_full_run_moves_it(run_lesson, lesson_folder, capsys,
+                                                                                 close_figures):
+    folder, results = lesson_folder
+    recording_notebook(folder / "02_two.ipynb", "earlier")  # 05_earlier.json already holds this key
+    before = {name: (results / name).read_bytes() for name in result_files(results)}
+    assert run_lesson.main(["--jobs", "1", "02"]) == 1  # a partial run starts from the results there
+    assert {name: (results / name).read_bytes() for name in result_files(results)} == before
+    assert "already holds a result with the key 'earlier', from another episode" in capsys.readouterr().err
+    assert run_lesson.main(["--jobs", "1"]) == 0  # a full run starts from an empty table: the key moves to 02
+    assert sorted(path.name for path in results.glob("*.json")) == ["01_one.json", "02_earlier.json"]
 
 
 def test_a_notebook_saved_while_it_runs_is_not_overwritten(run_lesson, tmp_path, monkeypatch, capsys):

@@ -19,12 +19,20 @@ def seed_spread():
 
 
 def runs_table(rows):
-    """(model, episode, seed, val, test) rows as the tool's per-seed table."""
+    """(key, model, episode, seed, val, test) rows as the tool's per-seed table."""
     return pd.DataFrame(
-        [{"model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10, "backend": "tensorflow",
-          "cpu": "test"}
-         for m, e, s, v, t in rows]
+        [{"key": k, "model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10,
+          "backend": "tensorflow", "cpu": "test"}
+         for k, m, e, s, v, t in rows],
+        columns=RUN_COLUMNS,
     )
+
+
+RUN_COLUMNS = ["key", "model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
+
+
+def test_the_run_columns_start_with_the_key(seed_spread):
+    assert seed_spread.RUN_COLUMNS == RUN_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -43,36 +51,65 @@ def test_parse_seeds_rejects_nonsense(seed_spread, text):
 
 def test_summarise_gives_the_spread_per_model_in_lesson_order(seed_spread):
     runs = runs_table([
-        ("SimpleRNN", "03", 1, 3.6, 3.5), ("SimpleRNN", "03", 2, 3.7, 3.4), ("SimpleRNN", "03", 3, 3.5, 3.6),
-        ("Dense, one day", "01", 1, 3.5, 3.44), ("Dense, one day", "01", 2, 3.5, 3.44),
-        ("Dense, one day", "01", 3, 3.5, 3.44),
+        ("simple_rnn", "SimpleRNN", "03", 1, 3.6, 3.5), ("simple_rnn", "SimpleRNN", "03", 2, 3.7, 3.4),
+        ("simple_rnn", "SimpleRNN", "03", 3, 3.5, 3.6),
+        ("dense_one_day", "Dense, one day", "01", 1, 3.5, 3.44), ("dense_one_day", "Dense, one day", "01", 2, 3.5, 3.44),
+        ("dense_one_day", "Dense, one day", "01", 3, 3.5, 3.44),
     ])
     table = seed_spread.summarise(runs)
+    assert list(table.columns[:3]) == ["key", "model", "episode"]
+    assert list(table["key"]) == ["dense_one_day", "simple_rnn"]
     assert list(table["model"]) == ["Dense, one day", "SimpleRNN"]
-    rnn = table.set_index("model").loc["SimpleRNN"]
+    rnn = table.set_index("key").loc["simple_rnn"]
     assert (rnn.seeds, rnn.test_median, rnn.test_min, rnn.test_max) == (3, 3.5, 3.4, 3.6)
     assert rnn.test_sd == pytest.approx(0.1)
     assert rnn.val_median == pytest.approx(3.6)
-    assert table.set_index("model").loc["Dense, one day", "test_sd"] == 0.0
+    assert table.set_index("key").loc["dense_one_day", "test_sd"] == 0.0
+
+
+def test_summarise_groups_by_key_and_keeps_the_latest_display_name(seed_spread):
+    runs = runs_table([
+        ("stacked_lstm", "Stacked LSTM", "05", 1, 3.4, 3.40), ("stacked_lstm", "Stacked LSTM", "05", 2, 3.4, 3.50),
+        ("stacked_lstm", "LSTM, two layers", "05", 3, 3.4, 3.60),  # renamed: still the same model
+        ("lstm_other", "Stacked LSTM", "06", 1, 3.4, 3.30),  # the old display name on another key: another model
+    ])
+    table = seed_spread.summarise(runs).set_index("key")
+    assert sorted(table.index) == ["lstm_other", "stacked_lstm"]
+    assert table.loc["stacked_lstm", "model"] == "LSTM, two layers"
+    assert (table.loc["stacked_lstm", "seeds"], table.loc["stacked_lstm", "test_median"]) == (3, 3.5)
+    assert (table.loc["lstm_other", "model"], table.loc["lstm_other", "seeds"]) == ("Stacked LSTM", 1)
+
+
+def test_summarise_gives_a_table_the_checks_can_read(seed_spread, tmp_path):
+    from helpers.checks import expected_rmse
+
+    runs = runs_table([("gru", "GRU", "08", 1, 3.3, 3.20), ("gru", "GRU", "08", 2, 3.3, 3.30)])
+    path = tmp_path / "seed_spread.csv"
+    path.write_text(seed_spread.summarise(runs).to_csv(index=False), encoding="utf-8")
+    expected = expected_rmse("gru", path)
+    assert (expected.key, expected.model, expected.seeds, expected.median) == ("gru", "GRU", 2, 3.25)
 
 
 def test_summarise_of_one_seed_has_no_spread_rather_than_nan(seed_spread):
-    table = seed_spread.summarise(runs_table([("GRU", "08", 5, 3.3, 3.2)]))
+    table = seed_spread.summarise(runs_table([("gru", "GRU", "08", 5, 3.3, 3.2)]))
     assert table.loc[0, "test_sd"] == 0.0 and table.loc[0, "val_sd"] == 0.0
 
 
 def test_compare_marks_results_outside_the_checks_interval(seed_spread):
-    spread = seed_spread.summarise(runs_table([("GRU", "08", 1, 3.3, 3.20), ("GRU", "08", 2, 3.3, 3.30)]))
+    spread = seed_spread.summarise(runs_table([("gru", "GRU", "08", 1, 3.3, 3.20), ("gru", "GRU", "08", 2, 3.3, 3.30)]))
     low, high = check_interval(3.20, 3.30, spread.loc[0, "test_sd"])
-    held_out = runs_table([("GRU", "08", 11, 3.3, 3.25), ("GRU", "08", 12, 3.3, high + 0.01),
-                           ("Not measured", "08", 11, 3.3, 9.9)])
+    held_out = runs_table([("gru", "GRU", "08", 11, 3.3, 3.25), ("gru", "GRU, renamed", "08", 12, 3.3, high + 0.01),
+                           ("not_measured", "GRU", "08", 11, 3.3, 9.9)])  # measured display name, unmeasured key
     table = seed_spread.compare(held_out, spread)
+    assert list(table.columns) == ["key", "model", "seed", "test_rmse", "low", "high", "inside"]
+    assert list(table["key"]) == ["gru", "gru"]  # matched by key, whatever the display name
     assert list(table["inside"]) == [True, False]
     assert table["low"].tolist() == [low, low]
 
 
 def test_draw_writes_a_png(seed_spread, tmp_path, close_figures):
-    runs = runs_table([("GRU", "08", 1, 3.3, 3.2), ("GRU", "08", 2, 3.3, 3.3), ("CNN", "08", 1, 3.3, 3.4)])
+    runs = runs_table([("gru", "GRU", "08", 1, 3.3, 3.2), ("gru", "GRU", "08", 2, 3.3, 3.3),
+                       ("causal_cnn", "CNN", "08", 1, 3.3, 3.4)])
     path = tmp_path / "spread.png"
     seed_spread.draw(runs, seed_spread.summarise(runs), path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -88,15 +125,15 @@ def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed
         "from helpers.results import record_result\n"
         "assert os.environ['LESSON_STRICT_CHECKS'] == '0'\n"
         "seed = int(os.environ['LESSON_SEED'])\n"
-        "record_result('Toy', '01', val_rmse=seed / 10, test_rmse=seed / 100)\n"
+        "record_result('toy', '01', name='Toy', val_rmse=seed / 10, test_rmse=seed / 100)\n"
     )])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "01_toy.ipynb"
     nbformat.write(notebook, str(path))
     before = path.read_bytes()
     table = seed_spread.run_seed(7, [path], jobs=1, report=lambda text: None)
-    assert table[["model", "episode", "seed", "val_rmse", "test_rmse"]].to_dict("records") == [
-        {"model": "Toy", "episode": "01", "seed": 7, "val_rmse": 0.7, "test_rmse": 0.07}]
+    assert table[["key", "model", "episode", "seed", "val_rmse", "test_rmse"]].to_dict("records") == [
+        {"key": "toy", "model": "Toy", "episode": "01", "seed": 7, "val_rmse": 0.7, "test_rmse": 0.07}]
     assert list(table.columns) == seed_spread.RUN_COLUMNS and table["backend"].tolist() == ["tensorflow"]
     assert os.environ["LESSON_SEED"] == "99" and "LESSON_STRICT_CHECKS" not in os.environ
     assert path.read_bytes() == before  # the notebook itself is not rewritten
@@ -116,7 +153,7 @@ def tool_files(seed_spread, tmp_path, monkeypatch):
         rows = []
         for path in paths:
             episode = path.name[:2]
-            rows.append((f"Model {episode}", episode, seed, 3.5, 3.0 + seed / 100 + int(episode) / 10))
+            rows.append((f"model_{episode}", f"Model {episode}", episode, seed, 3.5, 3.0 + seed / 100 + int(episode) / 10))
         return runs_table(rows)[seed_spread.RUN_COLUMNS]
 
     monkeypatch.setattr(seed_spread, "run_seed", fake_run_seed)
@@ -127,8 +164,9 @@ def test_calibrating_writes_runs_spread_and_figure(seed_spread, tool_files, clos
     assert seed_spread.main(["--seeds", "1-3", "03", "05"]) == 0
     runs = pd.read_csv(tool_files["seed_runs.csv"], dtype={"episode": str})
     assert sorted(set(zip(runs["episode"], runs["seed"]))) == [("03", s) for s in (1, 2, 3)] + [("05", s) for s in (1, 2, 3)]
+    assert list(runs.columns) == RUN_COLUMNS
     spread = pd.read_csv(tool_files["spread.csv"])
-    assert spread["seeds"].tolist() == [3, 3]
+    assert spread[["key", "model", "seeds"]].values.tolist() == [["model_03", "Model 03", 3], ["model_05", "Model 05", 3]]
     assert tool_files["spread.png"].read_bytes()[:4] == b"\x89PNG"
     # rerunning one notebook for one seed replaces just those rows
     assert seed_spread.main(["--seeds", "2", "05"]) == 0

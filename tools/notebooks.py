@@ -32,11 +32,12 @@ def lesson_notebooks(folder: str | Path, prefixes: list[str] | None = None) -> l
     return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
 
 
-def notebook_client(notebook, folder: str | Path, timeout: int = 1200) -> NotebookClient:
+def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: bool = False) -> NotebookClient:
     """An nbclient client that runs ``notebook`` in a fresh python3 kernel started in ``folder``.
 
     One stdout output per cell however the kernel flushed it, and no timing metadata, so that two runs
-    of a notebook differ only where its numbers do.
+    of a notebook differ only where its numbers do. With ``timing`` (for the benchmark) every code cell
+    gets nbclient's timestamps in ``cell.metadata.execution``.
 
     Example: ``notebook_client(nbformat.read(path, as_version=4), path.parent).execute()``
     """
@@ -44,7 +45,7 @@ def notebook_client(notebook, folder: str | Path, timeout: int = 1200) -> Notebo
         notebook,
         timeout=timeout,
         kernel_name="python3",
-        record_timing=False,
+        record_timing=timing,
         coalesce_streams=True,
         resources={"metadata": {"path": str(folder)}},
     )
