@@ -17,6 +17,7 @@ from helpers.training import (
     EpochTimer,
     compile_and_fit,
     configure_threads,
+    configure_xla,
     lesson_seed,
     set_seed,
 )
@@ -148,6 +149,22 @@ def test_set_seed_in_a_fresh_process_sets_one_thread_unless_told_otherwise():
     env = {**env, "LESSON_TF_THREADS": "0"}
     override = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert override.stdout.strip() == "0 0"
+
+
+def test_configure_xla_asks_for_level_1_unless_a_level_is_named(monkeypatch):
+    monkeypatch.delenv("LESSON_BASELINE", raising=False)
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
+    configure_xla()
+    assert os.environ["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=1"
+    configure_xla()  # again: nothing added twice
+    assert os.environ["XLA_FLAGS"].count("optimization_level") == 1
+    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=3")  # the user's level stands
+    configure_xla()
+    assert os.environ["XLA_FLAGS"] == "--xla_backend_optimization_level=3"
+    monkeypatch.delenv("XLA_FLAGS")
+    monkeypatch.setenv("LESSON_BASELINE", "1")  # the benchmark's baseline keeps XLA's default
+    configure_xla()
+    assert "XLA_FLAGS" not in os.environ
 
 
 # --- the seed from the environment ------------------------------------------------------------
