@@ -101,7 +101,6 @@ def check_rmse(key: str, test_rmse: float, *, dates=None, path: str | Path | Non
 
     Example: ``check_rmse("simple_rnn", rnn_rmse, dates=test.dates)``
     """
-    model = key
     if isinstance(test_rmse, bool) or not isinstance(test_rmse, (int, float, np.number)) or not math.isfinite(test_rmse):
         raise ValueError(f"test_rmse must be a finite number of hours, got {test_rmse!r}; did training diverge?")
     if dates is not None:
@@ -109,7 +108,7 @@ def check_rmse(key: str, test_rmse: float, *, dates=None, path: str | Path | Non
         if not days.equals(TEST_DAYS):
             first, last = (days[0].date(), days[-1].date()) if len(days) else ("-", "-")
             raise ValueError(
-                f"{model} was scored on {len(days)} days ({first} to {last}), not on the lesson's "
+                f"{key} was scored on {len(days)} days ({first} to {last}), not on the lesson's "
                 f"{len(TEST_DAYS)} test days (2009-01-01 to 2010-01-01). Split with split_by_date(X, y, dates) "
                 "and score on its third part."
             )
