@@ -39,6 +39,20 @@ def test_the_notebook_client_runs_in_the_given_folder_with_one_output_per_cell(t
     assert "execution" not in notebook.cells[0].metadata  # no timing metadata
 
 
+def test_the_notebook_client_stops_the_kernel_at_once_after_the_last_cell(tmp_path):
+    # what a cell writes is there; what the kernel would do on a slow exit (atexit) is not waited for
+    code = (
+        "import atexit, pathlib\n"
+        "pathlib.Path('written.txt').write_text('complete')\n"
+        "atexit.register(lambda: pathlib.Path('at_exit.txt').write_text('exited slowly'))"
+    )
+    notebook = new_notebook(cells=[new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    files.notebook_client(notebook, tmp_path, timeout=60).execute()
+    assert (tmp_path / "written.txt").read_text() == "complete"
+    assert not (tmp_path / "at_exit.txt").exists()
+
+
 def test_the_notebook_client_records_cell_timestamps_only_when_asked(tmp_path):
     notebook = new_notebook(cells=[new_code_cell("import time\ntime.sleep(0.2)")])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

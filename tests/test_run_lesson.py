@@ -263,19 +263,29 @@ def test_the_comparison_starts_only_after_every_other_notebook(run_lesson, tmp_p
 
 
 def test_a_failure_stops_the_other_running_notebooks_and_writes_neither(run_lesson, tmp_path):
-    slow = write_notebook(tmp_path / "01_slow.ipynb", new_code_cell("import time\ntime.sleep(90)"),
+    # side by side the episodes start from the last: 03 and 02 run, 01 waits
+    slow = write_notebook(tmp_path / "03_slow.ipynb", new_code_cell("import time\ntime.sleep(90)"),
                           new_code_cell(touch(tmp_path / "finished")))
     failing = write_notebook(tmp_path / "02_fails.ipynb", new_code_cell('raise ValueError("broken on purpose")'))
-    later = write_notebook(tmp_path / "03_later.ipynb", new_code_cell(touch(tmp_path / "later ran")))
+    later = write_notebook(tmp_path / "01_later.ipynb", new_code_cell(touch(tmp_path / "later ran")))
     before = {path: path.read_bytes() for path in (slow, failing, later)}
     lines = []
     with pytest.raises(run_lesson.NotebookFailed, match="broken on purpose") as failure:
-        run_lesson.run_notebooks([slow, failing, later], jobs=2, timeout=120, report=lines.append)
+        run_lesson.run_notebooks([later, failing, slow], jobs=2, timeout=120, report=lines.append)
     assert failure.value.path == failing
-    assert any("01_slow.ipynb" in line and "stopped" in line for line in lines)
-    assert not any("03_later" in line for line in lines)  # never started
+    assert any("03_slow.ipynb" in line and "stopped" in line for line in lines)
+    assert not any("01_later" in line for line in lines)  # never started
     assert {path: path.read_bytes() for path in before} == before
     assert not (tmp_path / "finished").exists() and not (tmp_path / "later ran").exists()
+
+
+def test_side_by_side_the_setup_check_starts_first_then_the_episodes_from_the_last(run_lesson):
+    paths = run_lesson.find_notebooks([])  # the lesson's own notebooks
+    names = [path.name[:2] for path in run_lesson.start_order(paths, jobs=2)]
+    assert names[0] == "00" and names[-1] == "10"
+    assert names[1:-1] == sorted(names[1:-1], reverse=True) and sorted(names) == [path.name[:2] for path in paths]
+    assert run_lesson.start_order(paths, jobs=1) == paths  # one at a time: the lesson's order
+    assert run_lesson.start_order(paths[3:6], jobs=2) == paths[3:6][::-1]
 
 
 @pytest.mark.parametrize("jobs", [0, -2, 1.5, True])

@@ -9,7 +9,9 @@ Usage:
 Several notebooks run at once (``--jobs``, by default one per CPU core, at most 4): the small models
 keep about one core busy each, and every kernel has the thread settings of a notebook run on its own,
 so the results are the same too. Episodes stand alone; only the comparison notebook (10) reads the
-others' results, so it starts once all of them have finished.
+others' results, so it starts once all of them have finished. Side by side, the set-up check starts
+first (a broken installation shows at once) and the episodes from the last to the first, the longest
+first, so that no core idles at the end (``start_order``).
 
 Executed notebooks are written only when every cell ran: a failing cell stops the run (the other
 running notebooks are stopped too), names the notebook, the cell and the error, and exits non-zero,
@@ -40,6 +42,7 @@ from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
 
 NOTEBOOKS = ROOT / "notebooks"
 COMPARISON = "10_comparison.ipynb"  # reads the results of all the others
+SETUP_CHECK = "00_setup_check.ipynb"  # fails fast, with advice, on a broken installation
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
@@ -139,12 +142,26 @@ def default_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def start_order(paths: list[Path], jobs: int) -> list[Path]:
+    """The order in which notebooks start: the lesson's order one at a time; side by side, the set-up check,
+    then the other episodes from the last to the first (later episodes train more and larger models: on
+    two cores, starting the longest first kept both busy to the end), then the comparison.
+
+    Example: ``[p.name[:2] for p in start_order(find_notebooks([]), jobs=2)]  # ['00', '09', ..., '01', '10']``
+    """
+    if jobs <= 1:
+        return list(paths)
+    first = [path for path in paths if path.name == SETUP_CHECK]
+    last = [path for path in paths if path.name == COMPARISON]
+    return first + [path for path in reversed(paths) if path not in first + last] + last
+
+
 async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jobs: int, report) -> dict[Path, float]:
     """The event loop's side of ``run_notebooks``: start, wait, report, and stop everything on a failure."""
     number = {path: index for index, path in enumerate(paths, start=1)}
     width = max(len(path.name) for path in paths)
     started_all = time.perf_counter()
-    waiting, running, seconds = list(paths), {}, {}
+    waiting, running, seconds = start_order(paths, jobs), {}, {}
 
     def line(path: Path, text: str) -> str:
         return f"[{number[path]:>{len(str(len(paths)))}}/{len(paths)}] {path.name:<{width}}  {text}"
