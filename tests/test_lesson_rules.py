@@ -24,6 +24,15 @@ def test_every_ranking_is_made_on_the_validation_year(path):
     assert not on_test, f"{path.name} ranks something other than validation scores: {on_test}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_output_shows_the_folder_the_lesson_ran_in(path):
+    """Outputs are read on the web and compared by nbval: a path of the machine that ran them helps nobody."""
+    notebook = nbformat.read(path, as_version=4)
+    texts = [str(output) for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    leaking = [text[:120] for text in texts if str(PROJECT_ROOT) in text]
+    assert not leaking, f"{path.name} shows the project's folder in an output: {leaking}"
+
+
 # --- instructors.md's schedule is the one list of what is typed live and what is core ---------------------
 
 PART_LINES = {"core": "*Core episode: part of the half-day workshop.*",
