@@ -38,7 +38,7 @@ def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: b
     One stdout output per cell however the kernel flushed it, and no timing metadata, so that two runs
     of a notebook differ only where its numbers do. With ``timing`` (for the benchmark) every code cell
     gets nbclient's timestamps in ``cell.metadata.execution``. Once the last cell has run, the kernel is
-    stopped at once instead of being asked to exit: a kernel that has trained with TensorFlow took 1.5-2.5 s
+    stopped at once instead of being asked to exit: a kernel that has trained with TensorFlow took 1.2-2.5 s
     to exit on its own (about 20 s of the whole lesson), and nothing the lesson keeps is written at exit
     (results are written, complete, by the cells themselves).
 
