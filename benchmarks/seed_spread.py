@@ -43,7 +43,8 @@ RUNS_FILE = BENCHMARKS / "seed_runs.csv"
 HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
 EPISODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
-RUN_COLUMNS = ["key", "model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
+RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
+               "cpu"]
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -85,7 +86,7 @@ def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
         results = Path(folder) / "results"
         with environment(LESSON_SEED=str(seed), LESSON_RESULTS_DIR=str(results), LESSON_STRICT_CHECKS="0"):
             run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
-        table = load_results(results)
+        table = load_results(results, task=None)
     table = table.assign(seed=seed, backend=os.environ.get("KERAS_BACKEND") or "tensorflow", cpu=cpu_name())
     return table[RUN_COLUMNS]
 
@@ -99,15 +100,18 @@ def read_runs(path: Path) -> pd.DataFrame:
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     """Per model (by key): seeds, and median, min, max and sd of the test and validation RMSE, in lesson order."""
-    order = runs.drop_duplicates("key", keep="last")[["key", "model", "episode"]]  # the latest display name
+    runs = runs.assign(task=runs["task"].fillna("sunshine")) if "task" in runs else runs.assign(task="sunshine")
+    order = runs.drop_duplicates("key", keep="last")[["key", "model", "episode", "task"]]  # the latest name
     stats = runs.groupby("key").agg(
         seeds=("seed", "nunique"),
         test_median=("test_rmse", "median"), test_min=("test_rmse", "min"),
         test_max=("test_rmse", "max"), test_sd=("test_rmse", "std"),
         val_median=("val_rmse", "median"), val_min=("val_rmse", "min"),
         val_max=("val_rmse", "max"), val_sd=("val_rmse", "std"),
+        n_weights=("n_weights", "max"),
     ).reset_index()
     stats[["test_sd", "val_sd"]] = stats[["test_sd", "val_sd"]].fillna(0.0)  # one seed: no spread measured
+    stats["n_weights"] = stats["n_weights"].fillna(0).astype(int)
     table = order.merge(stats, on="key").sort_values(["episode", "test_median"], kind="stable")
     return table.round(4).reset_index(drop=True)
 

@@ -21,7 +21,7 @@ BASELINE_VARIABLE = "LESSON_BASELINE"
 def baseline() -> bool:
     """True under ``LESSON_BASELINE=1``: the benchmark times the lesson without its speed-ups.
 
-    Then ``speed_ups()`` is empty, TensorFlow keeps its default threads, and the windows are built by a
+    Then ``compile_and_fit`` uses no XLA and one batch per call, TensorFlow keeps its default threads, and the windows are built by a
     Python loop. The numbers of a rerun differ only by what those settings change; learners never set it.
 
     Example: ``baseline()  # False``

@@ -126,3 +126,61 @@ def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same 3
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # beside the plot, never over a dot
         ax.figure.tight_layout()
     return ax
+
+
+def plot_recall(errors: dict, guess: float, title: str = "Recall error against distance", ax=None):
+    """RMSE against how many steps back the answer lay, one line per model, with the guessing level.
+
+    ``errors`` maps a model's name to a Series indexed by steps back (``error_by_steps_back``).
+
+    Example: ``plot_recall({"LSTM": lstm_errors}, GUESS_RMSE)``
+    """
+    if not isinstance(errors, dict) or not errors:
+        raise ValueError("errors must be a dict of model name -> error_by_steps_back(...); got none.")
+    ax = _new_axes(ax)
+    markers = "osD^v"
+    for number, (name, series) in enumerate(errors.items()):
+        ax.plot(series.index, series.values, marker=markers[number % len(markers)], markersize=4,
+                color=PALETTE[number % len(PALETTE)], label=name)
+    ax.axhline(guess, color="0.4", linestyle="--", linewidth=1, label="always guessing the average")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title=title, xlabel="steps back to the marked value", ylabel="RMSE (value units, 0 to 1)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_window_lengths(spread: pd.DataFrame, windows: dict, title: str = "Validation RMSE against window length",
+                        ax=None):
+    """Validation RMSE over seeds (median, and the range as a bar) against window length in days.
+
+    ``spread`` is the seed-spread table (``load_spread()``); ``windows`` maps a model's key to its window.
+
+    Example: ``plot_window_lengths(load_spread(), {"stacked_lstm_7_days": 7, "stacked_lstm": 30})``
+    """
+    if not isinstance(windows, dict) or not windows:
+        raise ValueError("windows must be a dict of model key -> window length in days.")
+    from helpers.checks import strict
+
+    rows = spread.set_index("key")
+    missing = [key for key in windows if key not in rows.index]
+    if missing and strict():
+        raise ValueError(f"No measured spread for {missing}; measure them with `python -m tools seed-spread`.")
+    windows = {key: days for key, days in windows.items() if key in rows.index}  # the study is running
+    ax = _new_axes(ax, size=(7, 4))
+    if not windows:
+        ax.text(0.5, 0.5, "not measured yet: python -m tools seed-spread", ha="center", transform=ax.transAxes)
+        ax.set(title=title)
+        return ax
+    chosen = rows.loc[list(windows)].assign(window=list(windows.values())).sort_values("window")
+    below = chosen["val_median"] - chosen["val_min"]
+    above = chosen["val_max"] - chosen["val_median"]
+    ax.errorbar(chosen["window"], chosen["val_median"], yerr=[below, above], fmt="o-", color=PALETTE[0],
+                ecolor=PALETTE[0], capsize=4, label="median, and range over seeds")
+    ax.set_xscale("log")
+    ax.set_xticks(chosen["window"], [str(day) for day in chosen["window"]])
+    ax.minorticks_off()
+    ax.set(title=title, xlabel="window length (days, log scale)", ylabel="validation RMSE (hours of sunshine)")
+    ax.legend(loc="best", fontsize="small")
+    return ax

@@ -22,7 +22,8 @@ import pandas as pd
 from helpers import PROJECT_ROOT
 from helpers.files import write_atomically
 
-FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]
+FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds", "task"]
+TASKS = ("sunshine", "recall")  # the forecasts of the lesson, and episode 5's synthetic memory task
 
 
 RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
@@ -94,12 +95,14 @@ def record_result(
     folder: str | Path | None = None,
     predictions=None,
     dates=None,
+    task: str = "sunshine",
 ) -> Path:
     """Write one model's result to ``results/<episode>_<key>.json`` (atomically) and return the path.
 
     ``key`` identifies the result in every lookup; ``name`` is how tables and plots show it. ``val_rmse`` is the score on the validation year, the one to choose models by; ``test_rmse`` is
     the score on the test days. With ``predictions`` and their ``dates`` (the test days), the forecasts
-    are kept too, for plots.
+    are kept too, for plots. ``task`` is "sunshine" for the lesson's forecasts; episode 5's synthetic
+    memory task records under "recall", which tables of sunshine forecasts leave out.
 
     Example: ``record_result("persistence", "01", name="Persistence", val_rmse=4.4, test_rmse=4.3, predictions=p, dates=d)``
     """
@@ -108,6 +111,8 @@ def record_result(
         raise ValueError(f"name must be the model's name for tables and plots, such as 'Stacked LSTM'; got {name!r}.")
     if not isinstance(episode, str) or not re.fullmatch(r"[0-9]{2}", episode):
         raise ValueError(f"episode must be the notebook's two-digit number as text, such as '03'; got {episode!r}.")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}.")
     test_rmse = _score("test_rmse", test_rmse)
     val_rmse = None if val_rmse is None else _score("val_rmse", val_rmse)
     for field, value in {"n_weights": n_weights, "epochs": epochs, "fit_seconds": fit_seconds}.items():
@@ -122,6 +127,7 @@ def record_result(
         "n_weights": int(n_weights),
         "epochs": int(epochs),
         "fit_seconds": round(float(fit_seconds), 2),
+        "task": task,
     }
     if (predictions is None) != (dates is None):
         raise ValueError("Pass predictions and dates together (the forecasts and the test days they are for).")
@@ -194,17 +200,21 @@ def _record_problem(record) -> str:
 
 def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:
     table = pd.DataFrame([record for _, record in records], columns=FIELDS)
+    table["task"] = table["task"].fillna("sunshine")  # files written before tasks existed
     table = table.astype({"val_rmse": float, "test_rmse": float})  # a missing validation score is NaN
     # the validation year decides the order (and so any choice made from it); the test column is only read
     return table.sort_values(["val_rmse", "test_rmse"], ignore_index=True, na_position="last")
 
 
-def load_results(folder: str | Path | None = None) -> pd.DataFrame:
-    """All recorded results as a table sorted by validation RMSE, the column that decides (empty if none).
+def load_results(folder: str | Path | None = None, task: str | None = "sunshine") -> pd.DataFrame:
+    """The recorded results of ``task`` (None: all) as a table sorted by validation RMSE (empty if none).
 
     Example: ``load_results().head()``
     """
-    return _table(_records(folder))
+    table = _table(_records(folder))
+    if task is None:
+        return table
+    return table[table["task"] == task].reset_index(drop=True)
 
 
 def load_predictions(key: str, folder: str | Path | None = None) -> pd.Series:

@@ -12,9 +12,15 @@ import time
 
 import numpy as np
 
+import logging
+
 import keras
 
 from helpers import baseline
+
+# TensorFlow's Python logger warns about "retracing" when a notebook trains several models in a loop:
+# harmless here, and noise in learners' outputs.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def configure_threads(threads: int | None = None) -> None:
@@ -135,42 +141,99 @@ class EpochTimer(keras.callbacks.Callback):
         return float(np.median(self.seconds)) if self.seconds else float("nan")
 
 
-def speed_ups() -> dict:
-    """Compile settings that change how fast training runs, not what it computes: ``compile(..., **speed_ups())``.
+# The lesson's training recipe, chosen once for every model so that each fit takes seconds on a laptop:
+# Adam with a learning rate of 0.01 (ten times Keras' default: the inputs are standardised and the
+# models small), 256 days per weight update, and early stopping after 5 epochs without progress.
+LEARNING_RATE = 0.01
+BATCH_SIZE = 256
+PATIENCE = 5
+MAX_EPOCHS = 200
 
-    TensorFlow gets 64 batches per call instead of one, and the training step is compiled with XLA;
-    on a rerun on the same machine the numbers are identical. Empty under the benchmark's baseline.
 
-    Example: ``model.compile(optimizer="adam", loss="mse", **speed_ups())``
+def _fast_settings() -> dict:
+    """Compile settings for speed: 64 batches per call to TensorFlow, the step compiled with XLA.
+
+    They change how the work is done, and with it the rounding: results can move in the third or fourth
+    decimal against a plain ``compile``. The lesson's measured ranges are made with them. Empty under
+    the benchmark's baseline.
     """
     return {} if baseline() else {"steps_per_execution": 64, "jit_compile": True}
 
 
-def compile_and_fit(model: keras.Model, train, val, *, batch_size: int = 32, epochs: int = 200, patience: int = 10):
-    """Compile and train ``model`` as episodes 1 and 2 do cell by cell; return ``(history, timer)``.
+def _whole_number(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+    return int(value)
 
-    Adam, mean squared error as the loss and RMSE (hours) as a metric; training stops once the
-    validation loss has not improved for ``patience`` epochs and keeps the best epoch's weights.
-    ``train`` and ``val`` are parts from ``split_by_date`` (anything with ``X`` and ``y``).
 
-    Example: ``history, timer = compile_and_fit(model, train, val, batch_size=64)``
+def compile_and_fit(
+    model: keras.Model,
+    train,
+    val,
+    *,
+    batch_size: int = BATCH_SIZE,
+    epochs: int = MAX_EPOCHS,
+    patience: int = PATIENCE,
+    learning_rate: float = LEARNING_RATE,
+    unit: str = "h",
+    quiet: bool = False,
+):
+    """Compile and train ``model`` with the lesson's recipe, print one line, return ``(history, timer)``.
+
+    Adam, mean squared error as the loss and RMSE as a metric; training stops once the validation loss
+    has not improved for ``patience`` epochs and keeps the best epoch's weights. The printed line gives
+    the epochs, the seconds and the best validation RMSE (in ``unit``). ``train`` and ``val`` are parts
+    from ``split_by_date`` (anything with ``X`` and ``y``).
+
+    Example: ``history, timer = compile_and_fit(model, train, val)``
     """
     for name, part in (("train", train), ("val", val)):
         if not (hasattr(part, "X") and hasattr(part, "y")):
-            raise ValueError(f"{name} must be a part from split_by_date (with .X and .y), got {type(part).__name__}.")
-    for name, value in (("batch_size", batch_size), ("epochs", epochs), ("patience", patience)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+            raise ValueError(
+                f"{name} must be a part from split_by_date (with .X and .y), got {type(part).__name__}."
+            )
+    batch_size = _whole_number("batch_size", batch_size)
+    epochs = _whole_number("epochs", epochs)
+    patience = _whole_number("patience", patience)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"learning_rate must be a number > 0, such as 0.01; got {learning_rate!r}.")
     model.compile(
-        optimizer="adam",
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="mse",
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-        **speed_ups(),  # 64 batches per call, the step compiled with XLA: faster, the same result
+        **_fast_settings(),
     )
-    early_stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    early_stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
     timer = EpochTimer()
     history = model.fit(
         train.X, train.y, validation_data=(val.X, val.y), batch_size=batch_size, epochs=epochs,
         callbacks=[early_stop, timer], verbose=0,
     )
+    if not quiet:
+        print(fit_line(history, timer, unit=unit))
     return history, timer
+
+
+def fit_line(history, timer: EpochTimer, unit: str = "h") -> str:
+    """One line on a finished fit: epochs, best epoch, seconds and the best validation RMSE.
+
+    Example: ``print(fit_line(history, timer))``
+    """
+    scores = history.history.get("val_rmse")
+    if not scores:
+        raise ValueError("This history logged no val_rmse: compile with RootMeanSquaredError(name='rmse') "
+                         "and fit with validation_data.")
+    best = int(np.argmin(scores))
+    unit_text, digits = (f" {unit}", 2) if unit else ("", 3)  # unitless scores: one more decimal
+    return (f"{len(scores)} epochs in {timer.total_seconds:.1f} s; best validation RMSE "
+            f"{scores[best]:.{digits}f}{unit_text} (epoch {best + 1})")
+
+
+def count_weights(model: keras.Model) -> int:
+    """The number of weights training adjusts (``count_params`` also counts the standardising statistics).
+
+    Example: ``count_weights(model)  # 6101 for episode 1's dense network``
+    """
+    return int(sum(int(np.prod(weight.shape)) for weight in model.trainable_weights))

@@ -85,3 +85,45 @@ def test_learners_predict_before_the_fit_that_teaches(prefix):
     prompts = [cell for cell in cells[:fit] if cell.cell_type == "markdown" and "> ## Predict" in cell.source]
     assert prompts, f"{path.name}: no 'Predict' prompt before its first fit"
     assert "solution" not in prompts[-1].metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_code_line_is_longer_than_88_characters(path):
+    """Longer lines scroll sideways on the website."""
+    cells = nbformat.read(path, as_version=4).cells
+    long = [line for cell in cells if cell.cell_type == "code" for line in cell.source.splitlines() if len(line) > 88]
+    assert not long, f"{path.name} has code lines over 88 characters: {long}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_live_cell_asks_the_room_to_type_more_than_ten_lines(path):
+    for cell in nbformat.read(path, as_version=4).cells:
+        if "live" in cell.metadata.get("tags", []):
+            typed = [line for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
+            assert len(typed) <= 10, f"{path.name}: a live cell of {len(typed)} lines: {typed[0]!r}"
+
+
+CORE_TRAINING = ["02", "03", "04", "05", "06"]
+
+
+@pytest.mark.parametrize("prefix", CORE_TRAINING)
+def test_each_core_episode_ends_with_a_debrief_from_the_seed_spread(prefix):
+    path = next(path for path in NOTEBOOKS if path.name.startswith(prefix))
+    sources = [cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    assert any("debrief(" in source for source in sources), f"{path.name} has no debrief"
+
+
+def test_every_episode_has_at_least_a_minute_per_typed_line_and_three_per_prediction():
+    teach = {}
+    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and re.match(r"^\d\d ", cells[0]) and re.match(r"\d+ min", cells[2]):
+            teach[cells[0][:2]] = int(re.match(r"(\d+) min", cells[2]).group(1))
+    for path in NOTEBOOKS:
+        if path.name[:2] not in teach:
+            continue
+        cells = nbformat.read(path, as_version=4).cells
+        typed = sum(1 for cell in cells if "live" in cell.metadata.get("tags", [])
+                    for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+        predictions = sum(cell.source.count("> ## Predict") for cell in cells if cell.cell_type == "markdown")
+        assert teach[path.name[:2]] >= typed + 3 * predictions, path.name

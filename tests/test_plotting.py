@@ -165,3 +165,28 @@ def test_predicted_against_observed_with_the_line_of_perfect_forecasts():
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["LSTM", "perfect forecast (y = x)"]
     with pytest.raises(ValueError, match=r"equally long, got 5 and 4"):
         plot_predicted_vs_observed(OBSERVED, OBSERVED[:4])
+
+
+def test_plot_recall_draws_one_line_per_model_and_the_guess():
+    import pandas as pd
+
+    from helpers.plotting import plot_recall
+
+    errors = {"LSTM": pd.Series([0.01, 0.02], index=[1, 2]), "SimpleRNN": pd.Series([0.3, 0.28], index=[1, 2])}
+    ax = plot_recall(errors, 0.29, title="recall")
+    assert len(ax.lines) == 3 and ax.get_title() == "recall"
+    with pytest.raises(ValueError, match="errors must be a dict"):
+        plot_recall({}, 0.29)
+
+
+def test_plot_window_lengths_orders_by_window_and_names_missing_keys(monkeypatch):
+    import pandas as pd
+
+    from helpers.plotting import plot_window_lengths
+
+    spread = pd.DataFrame({"key": ["a", "b"], "val_median": [3.3, 3.4], "val_min": [3.2, 3.3], "val_max": [3.4, 3.5]})
+    ax = plot_window_lengths(spread, {"b": 30, "a": 7})
+    assert [int(tick) for tick in ax.get_xticks()] == [7, 30]
+    monkeypatch.setenv("LESSON_STRICT_CHECKS", "1")
+    with pytest.raises(ValueError, match=r"No measured spread for \['c'\]"):
+        plot_window_lengths(spread, {"a": 7, "c": 90})

@@ -61,7 +61,7 @@ def test_record_result_writes_json_to_lesson_results_dir(monkeypatch, tmp_path):
     record = json.loads(path.read_text(encoding="utf-8"))
     assert list(record) == FIELDS
     assert record == {"key": "simple_rnn", "model": "Simple RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5,
-                      "n_weights": 433, "epochs": 40, "fit_seconds": 20.46}
+                      "n_weights": 433, "epochs": 40, "fit_seconds": 20.46, "task": "sunshine"}
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_simple_rnn.json"]  # no .tmp left
 
 

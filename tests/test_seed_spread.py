@@ -21,14 +21,15 @@ def seed_spread():
 def runs_table(rows):
     """(key, model, episode, seed, val, test) rows as the tool's per-seed table."""
     return pd.DataFrame(
-        [{"key": k, "model": m, "episode": e, "seed": s, "val_rmse": v, "test_rmse": t, "epochs": 10,
-          "backend": "tensorflow", "cpu": "test"}
+        [{"key": k, "model": m, "episode": e, "task": "sunshine", "seed": s, "val_rmse": v, "test_rmse": t,
+          "n_weights": 100, "epochs": 10, "backend": "tensorflow", "cpu": "test"}
          for k, m, e, s, v, t in rows],
         columns=RUN_COLUMNS,
     )
 
 
-RUN_COLUMNS = ["key", "model", "episode", "seed", "val_rmse", "test_rmse", "epochs", "backend", "cpu"]
+RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
+               "cpu"]
 
 
 def test_the_run_columns_start_with_the_key(seed_spread):

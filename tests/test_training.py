@@ -14,7 +14,11 @@ import pytest
 from helpers.training import (
     DEFAULT_SEED,
     SEED_VARIABLE,
+    LEARNING_RATE,
+    PATIENCE,
     EpochTimer,
+    count_weights,
+    fit_line,
     compile_and_fit,
     configure_threads,
     configure_xla,
@@ -274,9 +278,10 @@ def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
     history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12)
     set_seed(5)
     typed = tiny_model()
-    typed.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
+    typed.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="mse",
+                  metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
                   steps_per_execution=64, jit_compile=True)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
     by_hand = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
                         callbacks=[stop, EpochTimer()], verbose=0)
     assert history.history == by_hand.history
@@ -293,3 +298,43 @@ def test_compile_and_fit_names_bad_arguments(arguments, message):
     options = {"train": train, "val": val, **arguments}
     with pytest.raises(ValueError, match=message):
         compile_and_fit(tiny_model(), options.pop("train"), options.pop("val"), **options)
+
+
+def test_compile_and_fit_prints_the_best_validation_rmse(capsys):
+    train, val = parts()
+    set_seed(5)
+    history, timer = compile_and_fit(tiny_model(), train, val, batch_size=8, epochs=3)
+    line = capsys.readouterr().out.strip()
+    best = min(history.history["val_rmse"])
+    assert line == fit_line(history, timer)
+    assert re.fullmatch(rf"3 epochs in [0-9.]+ s; best validation RMSE {best:.2f} h \(epoch [123]\)", line)
+
+
+def test_compile_and_fit_can_stay_quiet_and_print_without_a_unit(capsys):
+    train, val = parts()
+    history, timer = compile_and_fit(tiny_model(), train, val, epochs=1, quiet=True)
+    assert capsys.readouterr().out == ""
+    assert "RMSE" in fit_line(history, timer, unit="") and " h " not in fit_line(history, timer, unit="")
+
+
+def test_fit_line_needs_a_validation_rmse():
+    class Logged:
+        history = {"loss": [1.0]}
+
+    with pytest.raises(ValueError, match="logged no val_rmse"):
+        fit_line(Logged(), EpochTimer())
+
+
+def test_a_bad_learning_rate_is_refused():
+    train, val = parts()
+    with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
+        compile_and_fit(tiny_model(), train, val, learning_rate=0)
+
+
+def test_count_weights_leaves_out_the_standardising_statistics():
+    inputs = keras.Input(shape=(9,))
+    standardise = keras.layers.Normalization()
+    standardise.adapt(np.arange(90, dtype="float32").reshape(10, 9))
+    model = keras.Model(inputs, keras.layers.Dense(1)(standardise(inputs)))
+    assert count_weights(model) == 10
+    assert model.count_params() == 10 + 19
