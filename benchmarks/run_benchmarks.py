@@ -23,18 +23,24 @@ import nbformat
 import numpy as np
 import pandas as pd
 
+from benchmarks.baseline import INSTALL_CELL, INSTALL_TAG, looped_lagged, looped_sequences
 from helpers import PROJECT_ROOT as ROOT
 from helpers.data import load_weather
 from helpers.files import write_atomically
+from helpers.lesson import episodes_of, trained_episodes
+from helpers.settings import (BACKEND_VARIABLE, PYTHONPATH_VARIABLE, RESULTS_VARIABLE, TF_THREADS_VARIABLE,
+                              VENV_VARIABLE)
 from helpers.windows import make_lagged, make_sequences, station_columns
 from tools.notebooks import lesson_notebooks, notebook_client
 from tools.run_lesson import environment
 
 README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- figures: start (everything below is rewritten by run_benchmarks.py) -->", "<!-- figures: end -->"
-EPISODES, QUICK, VARIANTS = ["01", "02", "03", "04", "05", "06"], ["01", "02"], ("optimised", "baseline")
+# the core episodes that train (from the lesson's manifest); QUICK: the first two of them
+EPISODES = [number for number in trained_episodes() if number in episodes_of("core")]
+QUICK, VARIANTS = EPISODES[:2], ("optimised", "baseline")
 JAX_PYTHON = ROOT / ".venv-jax" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-INSTALL_JAX = "KERAS_BACKEND=jax LESSON_VENV=.venv-jax python3 -m tools setup"
+INSTALL_JAX = f"{BACKEND_VARIABLE}=jax {VENV_VARIABLE}=.venv-jax python3 -m tools setup"
 TARGET_RATIO, TARGET_CELL_S, TARGET_LESSON_S = 0.4, 15.0, {"tensorflow": 90.0, "jax": 45.0}
 YES = {True: "yes", False: "**no**"}
 LOAD_START, LOAD_END = "load average (1, 5, 15 min) at the start", "load average (1, 5, 15 min) at the end"
@@ -63,33 +69,32 @@ def describe_machine() -> dict[str, str]:
             LOAD_START: "%.2f %.2f %.2f" % os.getloadavg()}
 
 
-def best_of_5(function, *args, baseline: bool = False) -> float:
-    """Seconds per call of ``function(*args)``, best of 5 timings of >= 0.2 s each; ``baseline``: the loops."""
-    with environment(LESSON_BASELINE="1" if baseline else "0"):
-        timer = timeit.Timer(lambda: function(*args))
-        number, _ = timer.autorange()
-        return min(timer.repeat(5, number)) / number
+def best_of_5(function, *args) -> float:
+    """Seconds per call of ``function(*args)``, best of 5 timings of >= 0.2 s each."""
+    timer = timeit.Timer(lambda: function(*args))
+    number, _ = timer.autorange()
+    return min(timer.repeat(5, number)) / number
 
 
 def windowing_section() -> list[str]:
     """Section 1: Basel's windows, vectorised and by the baseline's Python loop, checked identical, then timed."""
     weather = load_weather()
     basel = station_columns(weather)
-    calls = {f"make_sequences, window {n}": (make_sequences, weather, basel, "BASEL_sunshine", n) for n in (30, 90)}
-    calls["make_lagged, 30 lags"] = (make_lagged, weather, basel, 30)
-    out = ["### 1. Windowing (Basel, 9 columns)", "", "Seconds per call, best of 5. The loop (`LESSON_BASELINE=1`) "
-           "returns exactly the same (asserted first).", "", "| call | vectorised | Python loop | loop / vectorised |",
-           "|---|---:|---:|---:|"]
-    for name, (function, *args) in calls.items():
-        with environment(LESSON_BASELINE="1"):
-            slow = function(*args)
+    calls = {f"make_sequences, window {n}": (make_sequences, looped_sequences, weather, basel, "BASEL_sunshine", n)
+             for n in (30, 90)}
+    calls["make_lagged, 30 lags"] = (make_lagged, looped_lagged, weather, basel, 30)
+    out = ["### 1. Windowing (Basel, 9 columns)", "", "Seconds per call, best of 5. The loop "
+           "(`benchmarks/baseline.py`) returns exactly the same (asserted first).", "",
+           "| call | vectorised | Python loop | loop / vectorised |", "|---|---:|---:|---:|"]
+    for name, (function, loop, *args) in calls.items():
+        slow = loop(*args)
         fast = function(*args)
         if isinstance(fast, pd.DataFrame):
             pd.testing.assert_frame_equal(fast, slow, check_exact=True)
         else:  # X, y and the dates: the same values, dtypes and shapes
             for ours, loop in zip(fast, slow):
                 np.testing.assert_array_equal(ours, loop, strict=True)
-        fast_s, slow_s = best_of_5(function, *args), best_of_5(function, *args, baseline=True)
+        fast_s, slow_s = best_of_5(function, *args), best_of_5(loop, *args)
         out.append(f"| {name} | {fast_s * 1e3:.2f} ms | {slow_s * 1e3:.1f} ms | {slow_s / fast_s:.0f}× |")
         print(" ", out[-1], flush=True)
     return out + [""]
@@ -102,15 +107,32 @@ def cell_seconds(cell) -> float:
     return (end - start).total_seconds()
 
 
+def as_baseline(notebook) -> dict[str, str]:
+    """Put the baseline's install cell first in ``notebook`` (in memory); the kernel environment it needs.
+
+    The kernel starts in ``notebooks/``: the project folder goes first on its PYTHONPATH, so that the cell
+    imports ``benchmarks.baseline`` (see benchmarks/README.md).
+    """
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL, metadata={"tags": [INSTALL_TAG]})
+    notebook.cells.insert(0, cell)
+    paths = [str(ROOT), *filter(None, [os.environ.get(PYTHONPATH_VARIABLE)])]
+    return {PYTHONPATH_VARIABLE: os.pathsep.join(paths)}
+
+
 def run_notebook(text: str, results: Path, baseline: bool) -> tuple[float, list[tuple[float, str, bool]]]:
-    """Execute the notebook ``text`` in a fresh kernel: wall seconds, and (seconds, first line, live?) per cell."""
+    """Execute the notebook ``text`` in a fresh kernel: wall seconds, and (seconds, first line, live?) per cell.
+
+    ``baseline``: the lesson without its speed-ups (``benchmarks.baseline.install()`` runs first in the kernel).
+    """
     notebook = nbformat.reads(text, as_version=4)
-    with environment(LESSON_BASELINE="1" if baseline else "0", LESSON_RESULTS_DIR=str(results)):
+    kernel_env = as_baseline(notebook) if baseline else {}
+    with environment(**{RESULTS_VARIABLE: str(results)}, **kernel_env):
         started = time.perf_counter()
         notebook_client(notebook, ROOT / "notebooks", timing=True).execute(stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - started
     return wall, [(cell_seconds(cell), cell.source.splitlines()[0], "live" in cell.metadata.get("tags", []))
-                  for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()]
+                  for cell in notebook.cells if cell.cell_type == "code" and cell.source.strip()
+                  and INSTALL_TAG not in cell.metadata.get("tags", [])]
 
 
 def notebook_sections(paths: list[Path], scratch: Path) -> list[str]:
@@ -152,7 +174,7 @@ def compare_rmses(label: str, first: Path, second: Path) -> str:
 
 def time_lesson(backend: str, python: Path, scratch: Path) -> dict:
     """Time ``python -m tools.run_lesson --output-dir <tmp>`` on ``backend``: seconds in all and per notebook."""
-    env = {**os.environ, "KERAS_BACKEND": backend, "LESSON_RESULTS_DIR": str(scratch / f"lesson-{backend}")}
+    env = {**os.environ, BACKEND_VARIABLE: backend, RESULTS_VARIABLE: str(scratch / f"lesson-{backend}")}
     command = [str(python), "-m", "tools.run_lesson", "--output-dir", str(scratch / f"executed-{backend}")]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -195,8 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="print the figures only; leave README.md alone")
     parser.add_argument("--backends", nargs="+", choices=["tensorflow", "jax"], default=["tensorflow", "jax"])
     args = parser.parse_args(argv)
-    for name in ("LESSON_BASELINE", "LESSON_TF_THREADS"):  # each variant takes the settings its switch gives
-        os.environ.pop(name, None)
+    os.environ.pop(TF_THREADS_VARIABLE, None)  # each variant takes the threads it sets up (benchmarks/baseline.py)
     try:
         paths = lesson_notebooks(ROOT / "notebooks", QUICK if args.quick else args.notebooks or EPISODES)
     except ValueError as error:  # an unknown prefix: the message lists the notebooks

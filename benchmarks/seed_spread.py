@@ -35,14 +35,16 @@ import pandas as pd
 
 from helpers.checks import SPREAD_FILE, check_interval, load_spread
 from helpers.files import write_atomically
+from helpers.lesson import trained_episodes
 from helpers.results import load_results
+from helpers.settings import BACKEND_VARIABLE, RESULTS_VARIABLE, SEED_VARIABLE, STRICT_VARIABLE
 from tools.run_lesson import ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks
 
 BENCHMARKS = ROOT / "benchmarks"
 RUNS_FILE = BENCHMARKS / "seed_runs.csv"
 HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
-EPISODES = ["01", "02", "03", "04", "05", "06", "07", "08", "09"]
+EPISODES = trained_episodes()  # every episode that trains a model, from the lesson's manifest
 RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
                "cpu"]
 
@@ -84,10 +86,10 @@ def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
     """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table."""
     with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
         results = Path(folder) / "results"
-        with environment(LESSON_SEED=str(seed), LESSON_RESULTS_DIR=str(results), LESSON_STRICT_CHECKS="0"):
+        with environment(**{SEED_VARIABLE: str(seed), RESULTS_VARIABLE: str(results), STRICT_VARIABLE: "0"}):
             run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
         table = load_results(results, task=None)
-    table = table.assign(seed=seed, backend=os.environ.get("KERAS_BACKEND") or "tensorflow", cpu=cpu_name())
+    table = table.assign(seed=seed, backend=os.environ.get(BACKEND_VARIABLE) or "tensorflow", cpu=cpu_name())
     return table[RUN_COLUMNS]
 
 

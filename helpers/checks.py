@@ -21,11 +21,14 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from helpers.lesson import SPLIT
+from helpers.settings import STRICT_VARIABLE
+
 SPREAD_FILE = Path(__file__).resolve().parent / "seed_spread.csv"
-STRICT_VARIABLE = "LESSON_STRICT_CHECKS"
 MIN_MARGIN = 0.05  # hours: at least this, also for models that do not depend on the seed (processors differ)
 SD_MARGIN = 3.0  # the seeds' range is widened by this many standard deviations on each side
-TEST_DAYS = pd.date_range("2009-01-01", "2010-01-01", freq="D", name="DATE")  # split_by_date's test part
+# split_by_date's test part, from the lesson's one split
+TEST_DAYS = pd.date_range(SPLIT.test_start, SPLIT.test_last, freq="D", name="DATE")
 
 
 class Expected(NamedTuple):
@@ -112,7 +115,7 @@ def check_rmse(key: str, test_rmse: float, *, dates=None, unit: str = "h", path:
             first, last = (days[0].date(), days[-1].date()) if len(days) else ("-", "-")
             raise ValueError(
                 f"{key} was scored on {len(days)} days ({first} to {last}), not on the lesson's "
-                f"{len(TEST_DAYS)} test days (2009-01-01 to 2010-01-01). Split with split_by_date(X, y, dates) "
+                f"{len(TEST_DAYS)} test days ({SPLIT.test_start} to {SPLIT.test_last}). Split with split_by_date(X, y, dates) "
                 "and score on its third part."
             )
     u, d = (f" {unit}", 2) if unit else ("", 3)  # unitless scores: one more decimal

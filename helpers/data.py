@@ -14,6 +14,7 @@ import pandas as pd
 import pooch
 
 from helpers import PROJECT_ROOT
+from helpers.settings import DATA_VARIABLE
 
 FILENAME = "weather_prediction_dataset_light.csv"
 DATA_URL = f"https://zenodo.org/record/5071376/files/{FILENAME}?download=1"
@@ -48,7 +49,7 @@ def data_dir() -> Path:
 
     Example: ``data_dir() / FILENAME``
     """
-    folder = Path(os.environ.get("LESSON_DATA_DIR", "data")).expanduser()
+    folder = Path(os.environ.get(DATA_VARIABLE, "data")).expanduser()
     return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
@@ -119,13 +120,13 @@ def fetch_weather_file(folder: str | Path | None = None) -> Path:
     except (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError) as error:  # not the network
         raise WeatherDataError(
             f"Cannot write the data file into {folder}/ ({error.strerror or type(error).__name__}). Make that "
-            "folder writable, or set LESSON_DATA_DIR to a folder you can write to, then run again."
+            f"folder writable, or set {DATA_VARIABLE} to a folder you can write to, then run again."
         ) from None
     except Exception as error:  # no network, proxy, HTTP error
         raise WeatherDataError(
             f"Could not download the weather data ({type(error).__name__}: {str(error)[:300]}).\n"
             f"Without internet, download {DATA_URL}\non a connected machine and put the file, named "
-            f"{FILENAME}, into {folder}/ (or set LESSON_DATA_DIR to the folder that holds it)."
+            f"{FILENAME}, into {folder}/ (or set {DATA_VARIABLE} to the folder that holds it)."
         ) from None
     return Path(downloaded)
 

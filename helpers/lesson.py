@@ -1,53 +1,224 @@
-"""What the lesson is made of: every model it records, with its key, display name, episode and family.
+"""What the lesson is: its episodes, its one split of the data, its goal and every model it records.
 
-One list that the comparison notebook (its families), the seed-spread tests and the tools read, so that a
-new model is added here once.
+The one place these facts are written. The split's defaults, the checks' test days, notebook 10's
+families and comparisons, the seed study's episodes, the runner's order, the website's pages, the
+README's episode table and instructors.md's schedule all read them from here, so a new episode or model
+is added by writing its notebook and one entry below. Standard library only: the tools read it before
+anything is installed.
 
 Example:
     >>> MODELS["simple_rnn"].episode
     '03'
+    >>> SPLIT.test_days
+    366
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import NamedTuple
 
 
+class Episode(NamedTuple):
+    """One notebook: its number, file, title, part of the workshop, teaching minutes and schedule texts.
+
+    ``part`` is "before" (the set-up check), "core" (the half-day workshop) or "optional". ``live`` names,
+    in backticks, the code the room types (each a snippet of a cell tagged ``live``), ``show`` what the
+    instructor shows without typing, and ``topic`` is the README's line for the episode.
+    """
+
+    number: str
+    file: str
+    title: str
+    part: str
+    minutes: int
+    topic: str
+    live: str = "–"
+    show: str = "–"
+
+
+EPISODES: tuple[Episode, ...] = (
+    Episode("00", "00_setup_check.ipynb", "set-up check", "before", 0,
+            "before the workshop: Python, package versions, the data and its checksum, one epoch of training, "
+            "and what to do when a check fails"),
+    Episode("01", "01_dense_baseline.ipynb", "dense baseline", "core", 35,
+            "the task, the data, one split for all episodes, standardising with the training years only "
+            "(leakage), the persistence and climatology baselines, the lesson's goal, a dense network on one day",
+            "`build_dense`, `model.compile`, `model.fit` (early stopping that restores the best epoch)",
+            "loading, the split table, standardising and leakage, persistence, climatology, the goal"),
+    Episode("02", "02_lagged_dense.ipynb", "lagged dense", "core", 15,
+            "30 manual lags: 270 inputs, and why hand-made lags fall short; a debrief over the seed spread",
+            "the call `build_dense(` with 270 inputs",
+            "the function (episode 1's), compile and fit (episode 1's), the lag columns, the debrief, the four "
+            "reasons after the discussion"),
+    Episode("03", "03_simple_rnn.ipynb", "SimpleRNN", "core", 25,
+            "sequences (samples, 30, 9), the recurrence `h_t = f(W x_t + U h_{t-1} + b)`, its weights, weight "
+            "sharing, many-to-one; the SimpleRNN against both dense networks",
+            "`build_simple_rnn`, `compile_and_fit` (shown once, then used)",
+            "the window diagram, the unrolled recurrence, the recurrence by hand, the debrief"),
+    Episode("04", "04_stacked_rnn.ipynb", "stacked SimpleRNN", "core", 15,
+            "`return_sequences` and the shapes between two recurrent layers; did stacking help?",
+            "`build_stacked_rnn`, `compile_and_fit`",
+            "the shape table and the shape cell, the debrief"),
+    Episode("05", "05_lstm.ipynb", "LSTM", "core", 30,
+            "vanishing gradients, the cell state and its forget, input and output gates, the LSTM's weights; a "
+            "recall task whose answer lies up to 40 steps back, where the gates make the difference",
+            "`build_stacked_lstm` (SimpleRNN swapped for LSTM), `compile_and_fit`",
+            "the cell diagram and equations, the weight count, the debrief, the recall task (run it, discuss "
+            "the plot)"),
+    Episode("06", "06_long_window.ipynb", "window lengths", "core", 15,
+            "windows of 1, 7, 30 and 90 days: how far back the information goes, and what a longer window costs",
+            "the windows with `window=90`, `compile_and_fit`",
+            "the model (episode 5's), the lost samples, the 1- and 7-day fits, the window-length plot, the "
+            "debriefs"),
+    Episode("07", "07_better_training.ipynb", "better training", "optional", 20,
+            "what standardising bought (the stacked LSTM on raw inputs) and averaging three seeds",
+            "`build_unscaled_lstm`, `compile_and_fit`",
+            "the scale table, the debrief, the average of three seeds"),
+    Episode("08", "08_alternatives.ipynb", "alternatives", "optional", 30,
+            "beyond recurrence: a GRU, a causal dilated Conv1D network and a small self-attention model, in "
+            "weights, time per epoch and error",
+            "`train_and_score`, `build_causal_cnn` (short); let the others run",
+            "the diagrams, the GRU and attention code, the side-by-side table, the debriefs"),
+    Episode("09", "09_more_context.ipynb", "yardsticks, more context", "optional", 25,
+            "ridge regression and gradient boosting with their settings chosen on the validation year, and all "
+            "11 stations instead of Basel alone: which methods do they help?",
+            "`all_columns` (widening to all stations), `build_stacked_lstm`, `compile_and_fit`",
+            "the station map, the ridge and boosting code (settings chosen on validation), the verdicts"),
+    Episode("10", "10_comparison.ipynb", "comparison", "core", 15,
+            "every result ranked by validation RMSE, with block-bootstrap intervals over the test days and the "
+            "range over seeds; the goal; what recurrence bought, like with like, in sentences computed from "
+            "the numbers; works after a core-only day too",
+            "–",
+            "the chart, the intervals, the tables and the day-by-day plots; discuss"),
+)
+
+SETUP_CHECK = "00"  # runs first and fails fast, with advice, on a broken installation
+COMPARISON = "10"  # reads the results of all the others, so it runs last
+PART_LINES = {  # what each notebook says under its title
+    "core": "*Core episode: part of the half-day workshop.*",
+    "optional": "*Optional episode: for a second session or self-study.*",
+}
+
+
+def episode(number: str) -> Episode:
+    """The episode with this two-digit number.
+
+    Example: ``episode("03").file  # '03_simple_rnn.ipynb'``
+    """
+    for entry in EPISODES:
+        if entry.number == number:
+            return entry
+    raise ValueError(f"No episode {number!r}; the lesson's are {', '.join(e.number for e in EPISODES)}.")
+
+
+def episodes_of(part: str) -> list[str]:
+    """The numbers of the episodes of one part ("before", "core" or "optional"), in order.
+
+    Example: ``episodes_of("optional")  # ['07', '08', '09']``
+    """
+    if part not in {entry.part for entry in EPISODES}:
+        raise ValueError(f"part must be 'before', 'core' or 'optional', got {part!r}.")
+    return [entry.number for entry in EPISODES if entry.part == part]
+
+
+def trained_episodes() -> list[str]:
+    """The episodes that train and record models: all but the set-up check and the comparison.
+
+    Example: ``trained_episodes()[0]  # '01'``
+    """
+    return [entry.number for entry in EPISODES if entry.number not in (SETUP_CHECK, COMPARISON)]
+
+
+class Split(NamedTuple):
+    """The lesson's one split by target date: each bound is the first day of the next part."""
+
+    val_start: str
+    test_start: str
+    test_stop: str  # the first day after the test part
+
+    @property
+    def test_days(self) -> int:
+        """How many days the test part holds."""
+        start, stop = (datetime.date.fromisoformat(day) for day in (self.test_start, self.test_stop))
+        return (stop - start).days
+
+    @property
+    def test_last(self) -> str:
+        """The last test day, for messages and titles."""
+        return str(datetime.date.fromisoformat(self.test_stop) - datetime.timedelta(days=1))
+
+
+# Train on 2000-2007, choose on 2008, test once on 2009 (and the file's last day, 2010-01-01: 366 days).
+SPLIT = Split(val_start="2008-01-01", test_start="2009-01-01", test_stop="2010-01-02")
+
+# Six weeks of test days that plots zoom into: over a whole year the lines blur into each other.
+SHOWN_WEEKS = ("2009-03-01", "2009-04-15")  # start, and the first day after
+
+
+class Goal(NamedTuple):
+    """The lesson's goal, set in 01 and judged in 10: beat ``yardstick`` with a paired interval below zero."""
+
+    yardstick: str
+    level: float
+
+
+GOAL = Goal(yardstick="climatology", level=0.95)
+
+
 class Model(NamedTuple):
-    """One recorded model: display name, episode, family, and the task it solves."""
+    """One recorded model: display name, episode, family, inputs, and the task it solves."""
 
     name: str
     episode: str
     family: str
+    inputs: str
     task: str = "sunshine"
 
 
 MODELS: dict[str, Model] = {
-    "persistence": Model("Persistence", "01", "baseline"),
-    "climatology": Model("Climatology", "01", "baseline"),
-    "dense_one_day": Model("Dense, one day", "01", "dense"),
-    "dense_30_lags": Model("Dense, 30 lags", "02", "dense"),
-    "simple_rnn": Model("SimpleRNN", "03", "recurrent"),
-    "stacked_simple_rnn": Model("Stacked SimpleRNN", "04", "recurrent"),
-    "stacked_lstm": Model("Stacked LSTM", "05", "recurrent"),
-    "recall_simple_rnn": Model("SimpleRNN, recall task", "05", "recurrent", "recall"),
-    "recall_lstm": Model("LSTM, recall task", "05", "recurrent", "recall"),
-    "recall_gru": Model("GRU, recall task", "05", "recurrent", "recall"),
-    "stacked_lstm_1_day": Model("Stacked LSTM, 1 day", "06", "recurrent"),
-    "stacked_lstm_7_days": Model("Stacked LSTM, 7 days", "06", "recurrent"),
-    "stacked_lstm_90_days": Model("Stacked LSTM, 90 days", "06", "recurrent"),
-    "stacked_lstm_unscaled": Model("Stacked LSTM, raw inputs", "07", "recurrent"),
-    "stacked_lstm_seed_average": Model("Stacked LSTM, average of 3 seeds", "07", "recurrent"),
-    "stacked_gru": Model("GRU", "08", "recurrent"),
-    "causal_cnn": Model("Causal CNN", "08", "convolution or attention"),
-    "self_attention": Model("Self-attention", "08", "convolution or attention"),
-    "ridge_basel": Model("Ridge, Basel 7 days", "09", "classical"),
-    "boosting_basel": Model("Gradient boosting, Basel 7 days", "09", "classical"),
-    "ridge_all_stations": Model("Ridge, all stations 7 days", "09", "classical"),
-    "boosting_all_stations": Model("Gradient boosting, all stations 7 days", "09", "classical"),
-    "stacked_lstm_all_stations": Model("Stacked LSTM, all stations 7 days", "09", "recurrent"),
-    "lstm_boosting_average": Model("LSTM + boosting average, all stations", "09", "average of two"),
+    "persistence": Model("Persistence", "01", "baseline", "Basel, 1 day"),
+    "climatology": Model("Climatology", "01", "baseline", "calendar day"),
+    "dense_one_day": Model("Dense, one day", "01", "dense", "Basel, 1 day, standardised"),
+    "dense_30_lags": Model("Dense, 30 lags", "02", "dense", "Basel, 30 days, standardised"),
+    "simple_rnn": Model("SimpleRNN", "03", "recurrent", "Basel, 30 days, standardised"),
+    "stacked_simple_rnn": Model("Stacked SimpleRNN", "04", "recurrent", "Basel, 30 days, standardised"),
+    "stacked_lstm": Model("Stacked LSTM", "05", "recurrent", "Basel, 30 days, standardised"),
+    "recall_simple_rnn": Model("SimpleRNN, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
+    "recall_lstm": Model("LSTM, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
+    "recall_gru": Model("GRU, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
+    "stacked_lstm_1_day": Model("Stacked LSTM, 1 day", "06", "recurrent", "Basel, 1 day, standardised"),
+    "stacked_lstm_7_days": Model("Stacked LSTM, 7 days", "06", "recurrent", "Basel, 7 days, standardised"),
+    "stacked_lstm_90_days": Model("Stacked LSTM, 90 days", "06", "recurrent", "Basel, 90 days, standardised"),
+    "stacked_lstm_unscaled": Model("Stacked LSTM, raw inputs", "07", "recurrent", "Basel, 30 days, raw"),
+    "stacked_lstm_seed_average": Model("Stacked LSTM, average of 3 seeds", "07", "recurrent",
+                                       "Basel, 30 days, standardised"),
+    "stacked_gru": Model("GRU", "08", "recurrent", "Basel, 30 days, standardised"),
+    "causal_cnn": Model("Causal CNN", "08", "convolution or attention", "Basel, 30 days, standardised"),
+    "self_attention": Model("Self-attention", "08", "convolution or attention", "Basel, 30 days, standardised"),
+    "ridge_basel": Model("Ridge, Basel 7 days", "09", "classical", "Basel, 7 days, standardised"),
+    "boosting_basel": Model("Gradient boosting, Basel 7 days", "09", "classical", "Basel, 7 days"),
+    "ridge_all_stations": Model("Ridge, all stations 7 days", "09", "classical",
+                                "all stations, 7 days, standardised"),
+    "boosting_all_stations": Model("Gradient boosting, all stations 7 days", "09", "classical",
+                                   "all stations, 7 days"),
+    "stacked_lstm_all_stations": Model("Stacked LSTM, all stations 7 days", "09", "recurrent",
+                                       "all stations, 7 days, standardised"),
+    "lstm_boosting_average": Model("LSTM + boosting average, all stations", "09", "average of two",
+                                   "all stations, 7 days"),
 }
+
+# Notebook 10's like-with-like comparisons: (question, model, reference); each pair changes one thing.
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("Order and shared weights instead of lag columns, the same 30 days", "simple_rnn", "dense_30_lags"),
+    ("Gated cells instead of plain ones", "stacked_lstm", "stacked_simple_rnn"),
+    ("A longer memory (90 days instead of 30)", "stacked_lstm_90_days", "stacked_lstm"),
+    ("A week against one day", "stacked_lstm_7_days", "stacked_lstm_1_day"),
+    ("Standardised inputs against raw ones", "stacked_lstm", "stacked_lstm_unscaled"),
+    ("All 11 stations against Basel alone, 7 days", "stacked_lstm_all_stations", "stacked_lstm_7_days"),
+)
+
+NETWORK_FAMILIES = ("dense", "recurrent", "convolution or attention")  # trained end to end by Keras
 
 
 def family(key: str) -> str:

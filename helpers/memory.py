@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.validation import whole_number
+
 LENGTH = 40
 GUESS_RMSE = float(np.sqrt(1 / 12))  # always guessing 0.5 for a value drawn evenly from 0 to 1
 
@@ -22,9 +24,7 @@ def recall_task(n_samples: int = 4000, length: int = LENGTH, seed: int = 0):
 
     Example: ``X, y, steps_back = recall_task(1000, length=20, seed=1)``
     """
-    for name, value in (("n_samples", n_samples), ("length", length)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+    n_samples, length = whole_number("n_samples", n_samples), whole_number("length", length)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n_samples, length)).astype(np.float32)
     steps_back = rng.integers(1, length + 1, size=n_samples)

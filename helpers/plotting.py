@@ -90,7 +90,7 @@ def plot_predicted_vs_observed(y_true, y_pred, label: str = "model", title: str 
     return ax
 
 
-def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same 366 days", ax=None):
+def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same test days", ax=None):
     """A dot per model at its test RMSE, in the table's order (top first); optional columns add detail.
 
     ``low``/``high`` draw an interval (the bootstrap over test days) as a thin line, ``seed_min``/``seed_max``
@@ -184,3 +184,22 @@ def plot_window_lengths(spread: pd.DataFrame, windows: dict, title: str = "Valid
     ax.set(title=title, xlabel="window length (days, log scale)", ylabel="validation RMSE (hours of sunshine)")
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def shown_weeks(dates) -> tuple[np.ndarray, str]:
+    """A mask of the ``dates`` inside the weeks that plots zoom into (``helpers.lesson.SHOWN_WEEKS``), and their span.
+
+    Over a whole year the lines of a forecast plot blur into each other; six weeks show single days.
+
+    Example: ``days, span = shown_weeks(test.dates)``, then ``plot_predictions(test.dates[days], ...)``
+    """
+    from helpers.lesson import SHOWN_WEEKS
+
+    dates = pd.DatetimeIndex(dates)
+    start, stop = (pd.Timestamp(day) for day in SHOWN_WEEKS)
+    mask = np.asarray((dates >= start) & (dates < stop))
+    if not mask.any():
+        raise ValueError(f"None of the dates falls in {SHOWN_WEEKS[0]} .. {SHOWN_WEEKS[1]}; "
+                         "pass the test part's dates.")
+    last = stop - pd.Timedelta(days=1)
+    return mask, f"{start.day} {start:%B} to {last.day} {last:%B %Y}"  # %-d is not on Windows

@@ -82,12 +82,32 @@ def _score(name: str, value) -> float:
     return number
 
 
+def _described(key: str, episode: str | None, name: str | None, task: str | None) -> tuple[str, str, str]:
+    """The episode, name and task of ``key``: the manifest's for a model it lists, else those given."""
+    from helpers.lesson import MODELS
+
+    listed = MODELS.get(key)
+    if listed is not None:
+        given = {"episode": episode, "name": name, "task": task}
+        listed_values = {"episode": listed.episode, "name": listed.name, "task": listed.task}
+        clash = [f"{field}={value!r} (the manifest says {listed_values[field]!r})"
+                 for field, value in given.items() if value is not None and value != listed_values[field]]
+        if clash:
+            raise ValueError(f"{key!r} is listed in helpers/lesson.py, and {', '.join(clash)}. Leave these out "
+                             "(the manifest supplies them), or record your own model under a key of its own.")
+        return listed.episode, listed.name, listed.task
+    if name is None or episode is None:
+        raise ValueError(f"{key!r} is not a model of the lesson's manifest (helpers/lesson.py), so give its "
+                         "episode and name, e.g. record_result(key, '03', name='My GRU', ...).")
+    return episode, name, task or "sunshine"
+
+
 def record_result(
     key: str,
-    episode: str,
+    episode: str | None = None,
     *,
-    name: str,
     test_rmse: float,
+    name: str | None = None,
     val_rmse: float | None = None,
     n_weights: int = 0,
     epochs: int = 0,
@@ -95,18 +115,21 @@ def record_result(
     folder: str | Path | None = None,
     predictions=None,
     dates=None,
-    task: str = "sunshine",
+    task: str | None = None,
 ) -> Path:
     """Write one model's result to ``results/<episode>_<key>.json`` (atomically) and return the path.
 
-    ``key`` identifies the result in every lookup; ``name`` is how tables and plots show it. ``val_rmse`` is the score on the validation year, the one to choose models by; ``test_rmse`` is
-    the score on the test days. With ``predictions`` and their ``dates`` (the test days), the forecasts
-    are kept too, for plots. ``task`` is "sunshine" for the lesson's forecasts; episode 5's synthetic
-    memory task records under "recall", which tables of sunshine forecasts leave out.
+    ``key`` identifies the result in every lookup. For a model of the lesson's manifest
+    (``helpers/lesson.py``) its episode, display ``name`` and ``task`` come from there; a model of your own
+    needs an episode and a name. ``val_rmse`` is the score on the validation year, the one to choose models
+    by; ``test_rmse`` the score on the test days. With ``predictions`` and their ``dates`` (the test days),
+    the forecasts are kept too, for plots. ``task`` is "sunshine" for the lesson's forecasts; episode 5's
+    synthetic memory task records under "recall", which tables of sunshine forecasts leave out.
 
-    Example: ``record_result("persistence", "01", name="Persistence", val_rmse=4.4, test_rmse=4.3, predictions=p, dates=d)``
+    Example: ``record_result("persistence", val_rmse=4.4, test_rmse=4.3, predictions=p, dates=d)``
     """
     _check_key(key)
+    episode, name, task = _described(key, episode, name, task)
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"name must be the model's name for tables and plots, such as 'Stacked LSTM'; got {name!r}.")
     if not isinstance(episode, str) or not re.fullmatch(r"[0-9]{2}", episode):
@@ -246,3 +269,87 @@ def load_forecasts(keys: list[str] | None = None, folder: str | Path | None = No
         uneven = [name for name in names if forecasts[name].isna().any()]
         raise ValueError(f"{', '.join(uneven)} did not forecast every day the others did; rerun their notebooks.")
     return forecasts
+
+
+# --- The one renderer: notebook 10, the runner's summary, the README and the website all call these ---------
+
+COMPARISON_COLUMNS = ["key", "model", "episode", "family", "inputs", "val_rmse", "test_rmse", "low", "high",
+                      "seed_min", "seed_max", "n_weights", "epochs", "fit_seconds"]
+
+
+def observed_sunshine(days) -> pd.Series:
+    """Basel's observed sunshine on ``days`` (test days), from the lesson's data file.
+
+    Example: ``observed_sunshine(load_forecasts().index)``
+    """
+    from helpers.data import load_weather
+
+    weather = load_weather().set_index("DATE")
+    days = pd.DatetimeIndex(days)
+    missing = days.difference(weather.index)
+    if len(missing):
+        raise ValueError(f"{len(missing)} forecast days are not in the data (the first {missing[0].date()}); "
+                         "the results were recorded on other data: rerun the episodes.")
+    return weather.loc[days, "BASEL_sunshine"]
+
+
+def comparison_table(folder: str | Path | None = None, observed: pd.Series | None = None) -> pd.DataFrame:
+    """Every sunshine result, ranked by validation RMSE, with its 95% bootstrap interval over the test days
+    (``low``, ``high``), the range its test RMSE covered over the seed study's seeds, its family and inputs.
+
+    ``observed`` (the test days' sunshine) is read from the data when not given. A result recorded without
+    its forecasts has no interval (NaN). Empty when nothing is recorded.
+
+    Example: ``comparison_table().head()``
+    """
+    from helpers.checks import load_spread
+    from helpers.lesson import MODELS, family
+    from helpers.uncertainty import bootstrap_rmse
+
+    results = load_results(folder)
+    if results.empty:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    with_forecasts = {record["key"] for _, record in _records(folder) if "predictions" in record}
+    keys = [key for key in results["key"] if key in with_forecasts]  # the others get no interval
+    intervals = pd.DataFrame(columns=["low", "high"], dtype=float)
+    if keys:
+        forecasts = load_forecasts(keys, folder)
+        if observed is None:
+            observed = observed_sunshine(forecasts.index)
+        intervals = bootstrap_rmse(forecasts, observed)[["low", "high"]]
+    spread = load_spread().set_index("key")[["test_min", "test_max"]]
+    seeds = spread.rename(columns={"test_min": "seed_min", "test_max": "seed_max"})
+    table = results.join(intervals, on="key").join(seeds, on="key")
+    table["family"] = table["key"].map(family)  # "your own" for a model the lesson does not list
+    table["inputs"] = table["key"].map(lambda key: MODELS[key].inputs if key in MODELS else "your own")
+    return table[COMPARISON_COLUMNS]
+
+
+def results_markdown(table: pd.DataFrame) -> str:
+    """The comparison table as Markdown, the model chosen on validation (the first row) in bold.
+
+    Example: ``Markdown(results_markdown(comparison_table()))`` in a notebook
+    """
+    needed = {"model", "val_rmse", "test_rmse", "low", "high"}
+    if not needed <= set(table.columns):
+        raise ValueError(f"table lacks the columns {sorted(needed - set(table.columns))}; "
+                         "pass comparison_table()'s result.")
+    lines = ["| model, ranked by validation RMSE | validation RMSE (h) | test RMSE (h) | 95% interval, test (h) |",
+             "|---|---|---|---|"]
+    for number, row in enumerate(table.itertuples()):
+        name = f"**{row.model}** (chosen)" if number == 0 else row.model
+        interval = "–" if pd.isna(row.low) else f"{row.low:.2f} to {row.high:.2f}"
+        validation = "–" if pd.isna(row.val_rmse) else f"{row.val_rmse:.2f}"
+        lines.append(f"| {name} | {validation} | {row.test_rmse:.2f} | {interval} |")
+    return "\n".join(lines)
+
+
+def comparison_figure(table: pd.DataFrame, title: str = "Test RMSE per model, ranked by validation RMSE "
+                      "(best on top)"):
+    """The comparison chart: test RMSE, bootstrap interval and range over seeds per model; returns the Axes.
+
+    Example: ``comparison_figure(comparison_table()).figure.savefig("comparison.png")``
+    """
+    from helpers.plotting import plot_comparison
+
+    return plot_comparison(table.drop(columns=["key", "inputs"], errors="ignore"), title=title)

@@ -1,4 +1,4 @@
-"""Training set-up: reproducible seeds and a callback that times the epochs, on any Keras backend.
+"""Training set-up: threads and XLA, reproducible seeds, the lesson's recipe and an epoch timer, on any Keras backend.
 
 The lesson runs on TensorFlow (the default) and on JAX (``KERAS_BACKEND=jax``); nothing here imports
 TensorFlow unless it is the backend.
@@ -6,40 +6,64 @@ TensorFlow unless it is the backend.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import time
 
+import keras
 import numpy as np
 
-import logging
-
-import keras
-
-from helpers import baseline
+from helpers.settings import HASH_SEED_VARIABLE, SEED_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, xla_flags
+from helpers.validation import whole_number
 
 # TensorFlow's Python logger warns about "retracing" when a notebook trains several models in a loop:
 # harmless here, and noise in learners' outputs.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
-def configure_threads(threads: int | None = None) -> None:
-    """On TensorFlow, run each notebook's ops on one thread (inter- and intra-op) unless told otherwise.
+def tf_threads(default: int = 1) -> int:
+    """TensorFlow's threads for this kernel: ``$LESSON_TF_THREADS`` if set, else ``default`` (0 = TensorFlow's own).
 
-    The lesson's models are small: spreading their ops over threads costs more than it saves, the
-    results are the same, and a kernel that keeps to one core lets two notebooks train side by side on
-    two cores. ``$LESSON_TF_THREADS`` overrides (0 = TensorFlow's defaults). It must run before
-    TensorFlow executes its first op, so ``set_seed`` calls it; later calls keep the settings TensorFlow
-    started with. JAX needs no setting.
-
-    Example: ``configure_threads(1)``
+    Example: ``LESSON_TF_THREADS=2 jupyter lab``, then ``tf_threads()  # 2``
     """
+    text = os.environ.get(TF_THREADS_VARIABLE, "").strip()
+    if not text:
+        return whole_number("default", default, minimum=0)
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(
+            f"{TF_THREADS_VARIABLE}={text!r} is not a number of threads: set it to a whole number such as 1 "
+            f"(0 = TensorFlow's defaults), or unset it to use {default}."
+        )
+    return int(text)
+
+
+def set_up_threads_and_xla(threads: int | None = None, quicker_xla: bool = True) -> None:
+    """Run TensorFlow on ``threads`` threads (1 by default) and ask XLA for its quicker optimisation level.
+
+    Call it once at the top of a notebook, before TensorFlow executes its first op and before the first
+    model is compiled: later calls keep the settings TensorFlow and XLA started with.
+
+    - Threads: the lesson's models are small, so spreading their ops over threads costs more than it
+      saves, the results are the same, and a kernel that keeps to one core lets two notebooks train side
+      by side on two cores. ``threads`` (inter- and intra-op) defaults to ``$LESSON_TF_THREADS``, else 1;
+      0 keeps TensorFlow's defaults. JAX needs no setting.
+    - XLA: compiling a tiny model's training step takes longer than several of its epochs. At level 1 (of
+      0-3) XLA compiled the stacked LSTM's step in about a third less time, and its epochs ran no slower
+      (benchmarks/README.md). It goes into ``$XLA_FLAGS`` unless that already names a level;
+      ``quicker_xla=False`` leaves XLA's default.
+
+    Example: ``set_up_threads_and_xla()`` in a notebook's first cell, then ``set_seed()``
+    """
+    threads = tf_threads() if threads is None else whole_number("threads", threads, minimum=0)
+    if quicker_xla:
+        current = os.environ.get(XLA_FLAGS_VARIABLE, "")
+        if xla_flags(current) != current:
+            os.environ[XLA_FLAGS_VARIABLE] = xla_flags(current)
     if keras.backend.backend() != "tensorflow":
         return
     import tensorflow as tf
 
-    if threads is None:  # the benchmark's baseline keeps TensorFlow's defaults
-        threads = int(os.environ.get("LESSON_TF_THREADS", "0" if baseline() else "1"))
     try:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
         tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -47,25 +71,6 @@ def configure_threads(threads: int | None = None) -> None:
         pass
 
 
-XLA_SPEED_FLAG = "--xla_backend_optimization_level=1"
-
-
-def configure_xla() -> None:
-    """Ask XLA for its quicker code optimisation level (1 of 0-3) unless ``$XLA_FLAGS`` already names one.
-
-    The lesson's models are tiny: compiling a model's training step takes longer than several of its
-    epochs. At level 1 XLA compiled the stacked LSTM's step in about a third less time, and its epochs ran
-    no slower (benchmarks/README.md). It must run before the first model is compiled, so ``set_seed``
-    calls it. Not under the benchmark's baseline.
-
-    Example: ``configure_xla()``, then ``os.environ["XLA_FLAGS"]  # '--xla_backend_optimization_level=1'``
-    """
-    flags = os.environ.get("XLA_FLAGS", "")
-    if not baseline() and "xla_backend_optimization_level" not in flags:
-        os.environ["XLA_FLAGS"] = f"{flags} {XLA_SPEED_FLAG}".strip()
-
-
-SEED_VARIABLE = "LESSON_SEED"
 DEFAULT_SEED = 42
 
 
@@ -89,20 +94,15 @@ def set_seed(seed: int | None = None) -> None:
     """Seed Python, NumPy and Keras (any backend) so that a rerun on the same machine gives the same numbers.
 
     Without an argument the seed is ``$LESSON_SEED`` (42 when unset), so a notebook can be run with
-    another seed unchanged. TensorFlow's "deterministic ops" mode is not switched on: Keras refuses to
-    compile with XLA (``jit_compile=True``) under it, and the lesson's models, compiled with XLA on a
-    CPU, gave identical numbers on every rerun without it (see benchmarks/README.md).
+    another seed unchanged. It seeds and nothing else: threads and XLA are ``set_up_threads_and_xla``'s.
+    TensorFlow's "deterministic ops" mode is not switched on: Keras refuses to compile with XLA
+    (``jit_compile=True``) under it, and the lesson's models, compiled with XLA on a CPU, gave identical
+    numbers on every rerun without it (see benchmarks/README.md).
 
     Example: ``set_seed()`` at the top of a notebook, and again before building each model.
     """
-    if seed is None:
-        seed = lesson_seed()
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a whole number in [0, 2**32), got {seed!r}.")
-    seed = int(seed)
-    configure_threads()
-    configure_xla()
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    seed = lesson_seed() if seed is None else whole_number("seed", seed, minimum=0, below=2**32)
+    os.environ[HASH_SEED_VARIABLE] = str(seed)
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
@@ -150,20 +150,10 @@ PATIENCE = 5
 MAX_EPOCHS = 200
 
 
-def _fast_settings() -> dict:
-    """Compile settings for speed: 64 batches per call to TensorFlow, the step compiled with XLA.
-
-    They change how the work is done, and with it the rounding: results can move in the third or fourth
-    decimal against a plain ``compile``. The lesson's measured ranges are made with them. Empty under
-    the benchmark's baseline.
-    """
-    return {} if baseline() else {"steps_per_execution": 64, "jit_compile": True}
-
-
-def _whole_number(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
-    return int(value)
+# Compile settings for speed: 64 batches per call to TensorFlow, the step compiled with XLA. They change how
+# the work is done, and with it the rounding: results can move in the third or fourth decimal against a plain
+# ``compile``. The lesson's measured ranges are made with them; the benchmark's baseline empties them.
+SPEED_UPS = {"steps_per_execution": 64, "jit_compile": True}
 
 
 def compile_and_fit(
@@ -192,16 +182,16 @@ def compile_and_fit(
             raise ValueError(
                 f"{name} must be a part from split_by_date (with .X and .y), got {type(part).__name__}."
             )
-    batch_size = _whole_number("batch_size", batch_size)
-    epochs = _whole_number("epochs", epochs)
-    patience = _whole_number("patience", patience)
+    batch_size = whole_number("batch_size", batch_size)
+    epochs = whole_number("epochs", epochs)
+    patience = whole_number("patience", patience)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a number > 0, such as 0.01; got {learning_rate!r}.")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="mse",
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-        **_fast_settings(),
+        **SPEED_UPS,
     )
     early_stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True

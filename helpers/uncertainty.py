@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.validation import whole_number
+
 BLOCK_DAYS = 7  # about the cube root of 366 days, and a week of weather: errors a few days apart are alike
 
 
@@ -24,9 +26,9 @@ def block_resamples(n_days: int, block_days: int = BLOCK_DAYS, resamples: int = 
         >>> block_resamples(366, resamples=5).shape
         (5, 366)
     """
-    for name, value, least in (("n_days", n_days, 2), ("block_days", block_days, 1), ("resamples", resamples, 100)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}.")
+    n_days = whole_number("n_days", n_days, minimum=2)
+    block_days = whole_number("block_days", block_days)
+    resamples = whole_number("resamples", resamples, minimum=100)
     if block_days > n_days:
         raise ValueError(f"block_days ({block_days}) is longer than the {n_days} days; use a shorter block.")
     generator = np.random.default_rng(seed)

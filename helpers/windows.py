@@ -1,6 +1,7 @@
 """Turn the daily table into model inputs: lagged columns, sliding windows, and one split by date.
 
-Every episode uses ``split_by_date``, so every model is scored on the same 366 test days.
+Every episode uses ``split_by_date``, whose defaults are the lesson's one split (``helpers.lesson.SPLIT``),
+so every model is scored on the same test days.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers import baseline
+from helpers.lesson import SPLIT
+from helpers.validation import whole_number
 
 VARIABLES = (
     "cloud_cover",
@@ -99,8 +101,7 @@ def _checked_values(frame: pd.DataFrame, columns: list[str], length: int, name: 
     unknown = [column for column in columns if column not in frame.columns]
     if unknown:
         raise ValueError(f"Unknown columns {unknown}; the frame has e.g. {list(frame.columns[:4])}.")
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-        raise ValueError(f"{name} must be a whole number of days >= 1, got {length!r}.")
+    length = whole_number(name, length, unit="days")
     if length >= len(frame):
         raise ValueError(f"{name}={length} leaves no samples from {len(frame)} rows; use fewer than {len(frame)} days.")
     # one column at a time: much faster than frame[columns] on a wide frame with mixed dtypes
@@ -124,8 +125,6 @@ def make_lagged(frame: pd.DataFrame, columns: list[str], lags: int = 30) -> pd.D
     """
     dates = _dates_of(frame)
     values = _checked_values(frame, columns, lags, "lags")
-    if baseline():
-        return _looped_lagged(frame, columns, lags, dates)
     n_rows = len(frame) - lags
     # Column j lagged by k days is the series values[:, j] cut at lags-k .. len-k: one contiguous
     # slice. Build them as rows of a (columns * lags, n_rows) block; pandas keeps it as one block.
@@ -153,8 +152,6 @@ def make_sequences(
     dates = _dates_of(frame)
     values = _checked_values(frame, columns, window, "window")
     targets = _checked_values(frame, [target], window, "window")[:, 0]
-    if baseline():
-        return _looped_sequences(frame, columns, target, window, dates)
     # The rows of days t .. t+window-1 lie next to each other in memory: each window is one
     # contiguous slice of the flattened table, so a strided view plus one copy builds all of them.
     n_features = values.shape[1]
@@ -162,26 +159,6 @@ def make_sequences(
     windows = np.lib.stride_tricks.sliding_window_view(flat, window * n_features)[::n_features]
     X = windows.reshape(-1, window, n_features).copy()
     return X, targets[window:].astype(np.float32), dates[window:]
-
-
-def _looped_sequences(frame, columns, target, window, dates):
-    """``make_sequences`` as a learner would first write it: one Python loop over the samples (the baseline)."""
-    predictors, targets = frame[columns], frame[target]
-    windows, values = [], []
-    for t in range(window, len(frame)):  # days t-window .. t-1 as inputs, day t as target
-        windows.append(predictors.iloc[t - window : t].to_numpy(dtype=np.float64))
-        values.append(float(targets.iloc[t]))
-    return np.array(windows).astype(np.float32), np.array(values).astype(np.float32), dates[window:]
-
-
-def _looped_lagged(frame, columns, lags, dates):
-    """``make_lagged`` as a loop over the days (the baseline): newest day first, column after column."""
-    predictors = frame[columns]
-    rows = [predictors.iloc[t - lags : t].to_numpy(dtype=np.float64)[::-1].T.ravel() for t in range(lags, len(frame))]
-    names = [f"{column}_lag{k}" for column in columns for k in range(1, lags + 1)]
-    result = pd.DataFrame(np.array(rows), columns=names, index=frame.index[lags:])
-    result.insert(0, "DATE", dates[lags:])
-    return result
 
 
 def _take(data, mask: np.ndarray):
@@ -201,13 +178,15 @@ def _missing_days(part: str, dates: pd.DatetimeIndex, first: pd.Timestamp, last:
 
 
 def split_by_date(
-    X, y, dates, val_start: str = "2008-01-01", test_start: str = "2009-01-01", test_end: str = "2010-01-01"
+    X, y, dates, val_start: str = SPLIT.val_start, test_start: str = SPLIT.test_start,
+    test_stop: str = SPLIT.test_stop,
 ) -> tuple[Part, Part, Part]:
     """Split chronologically by target date into ``(train, val, test)``, each a ``Part(X, y, dates)``.
 
-    Train targets fall before ``val_start``, validation before ``test_start``, test from it to
-    ``test_end`` inclusive (2009-01-01 .. 2010-01-01, 366 days). Validation and test must hold every
-    day of their span, so a table that ends early or has gaps is refused before any training.
+    Each bound is the first day of the next part: train targets fall before ``val_start``, validation
+    before ``test_start``, test before ``test_stop``. The defaults are the lesson's split
+    (``helpers.lesson.SPLIT``: test 2009-01-01 .. 2010-01-01, 366 days). Validation and test must hold
+    every day of their span, so a table that ends early or has gaps is refused before any training.
     X may be 2-D (tabular) or 3-D (sequences), array or frame.
 
     Example:
@@ -219,14 +198,14 @@ def split_by_date(
     _check_dates(dates)
     if not len(X) == len(y) == len(dates):
         raise ValueError(f"X, y and dates differ in length ({len(X)}, {len(y)}, {len(dates)}); build them together.")
-    val_at, test_at, end_at = pd.Timestamp(val_start), pd.Timestamp(test_start), pd.Timestamp(test_end)
-    if not val_at < test_at <= end_at:
+    val_at, test_at, stop_at = pd.Timestamp(val_start), pd.Timestamp(test_start), pd.Timestamp(test_stop)
+    if not val_at < test_at < stop_at:
         raise ValueError(f"val_start ({val_start}) must come before test_start ({test_start}), "
-                         f"and test_start no later than test_end ({test_end}).")
+                         f"and test_start before test_stop ({test_stop}).")
     masks = {
         "train": np.asarray(dates < val_at),
         "validation": np.asarray((dates >= val_at) & (dates < test_at)),
-        "test": np.asarray((dates >= test_at) & (dates <= end_at)),
+        "test": np.asarray((dates >= test_at) & (dates < stop_at)),
     }
     for name, mask in masks.items():
         if not mask.any():
@@ -234,6 +213,7 @@ def split_by_date(
                 f"The {name} part is empty for dates {dates[0].date()} .. {dates[-1].date()}; "
                 f"check val_start and test_start."
             )
-    _missing_days("validation", dates[masks["validation"]], val_at, test_at - pd.Timedelta(days=1))
-    _missing_days("test", dates[masks["test"]], test_at, end_at)
+    day = pd.Timedelta(days=1)
+    _missing_days("validation", dates[masks["validation"]], val_at, test_at - day)
+    _missing_days("test", dates[masks["test"]], test_at, stop_at - day)
     return tuple(Part(_take(X, mask), _take(y, mask), dates[mask]) for mask in masks.values())
