@@ -16,6 +16,6 @@ ARGS ?=
 lesson test learner seed-spread benchmark setup:
 	$(PYTHON) -m tools $@ $(ARGS)
 
-# Removes the results of earlier runs only; learner copies (someone may have typed into them) stay.
+# Removes the website's build only; the committed results and learner copies (someone may have typed into them) stay.
 clean:
-	rm -rf results
+	rm -rf _build

@@ -241,7 +241,7 @@ def test_existing_file_with_wrong_hash_is_kept_and_not_downloaded_over(served_we
 # --- the real file, when the project has it ---------------------------------------------------
 
 
-@pytest.mark.skipif(not REAL_FILE.is_file(), reason=f"{REAL_FILE} is absent (run `make data` to fetch it)")
+@pytest.mark.skipif(not REAL_FILE.is_file(), reason=f"{REAL_FILE} is absent (run `python3 -m tools setup` to download it)")
 def test_real_file_shape_and_dates():
     weather = load_weather(REAL_FILE)  # checked against the published sha256
     assert weather.shape == (3654, 91)

@@ -1,4 +1,4 @@
-"""Rules every committed notebook keeps, and instructors.md's schedule (the cells' outputs are checked by nbval)."""
+"""Rules every committed notebook keeps, and the manifest's schedule (the cells' outputs are checked by nbval)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from helpers import PROJECT_ROOT
+from helpers.lesson import EPISODES, PART_LINES, episode, episodes_of, trained_episodes
 from tools.notebooks import lesson_notebooks
 
 NOTEBOOKS = lesson_notebooks(PROJECT_ROOT / "notebooks")
@@ -33,46 +34,31 @@ def test_no_output_shows_the_folder_the_lesson_ran_in(path):
     assert not leaking, f"{path.name} shows the project's folder in an output: {leaking}"
 
 
-# --- instructors.md's schedule is the one list of what is typed live and what is core ---------------------
-
-PART_LINES = {"core": "*Core episode: part of the half-day workshop.*",
-              "optional": "*Optional episode: for a second session or self-study.*"}
+# --- the manifest (helpers/lesson.py) is the one list of episodes, of what is typed live and what is core ------
 
 
-def schedule() -> dict[str, dict]:
-    """instructors.md's schedule: per episode number, its part and the snippets of its live-code column."""
-    rows = {}
-    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and re.match(r"^\d\d ", cells[0]):
-            rows[cells[0][:2]] = {"part": cells[1], "live": re.findall(r"`([^`]+)`", cells[4])}
-    return rows
-
-
-def test_the_schedule_lists_every_notebook():
-    assert sorted(schedule()) == [path.name[:2] for path in NOTEBOOKS]
+def test_the_manifest_lists_every_notebook_and_no_other():
+    assert [entry.file for entry in EPISODES] == [path.name for path in NOTEBOOKS]
+    assert [entry.number for entry in EPISODES] == [path.name[:2] for path in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_live_cells_and_part_agree_with_the_schedule(path):
-    row = schedule()[path.name[:2]]
+def test_live_cells_and_part_agree_with_the_manifest(path):
+    entry = episode(path.name[:2])
+    snippets = re.findall(r"`([^`]+)`", entry.live)
     cells = nbformat.read(path, as_version=4).cells
     live = [cell.source for cell in cells if "live" in cell.metadata.get("tags", [])]
-    missing = [snippet for snippet in row["live"] if not any(snippet in source for source in live)]
-    assert not missing, f"{path.name}: instructors.md says these are typed live, but no live cell has them: {missing}"
-    unlisted = [source.splitlines()[0] for source in live if not any(snippet in source for snippet in row["live"])]
-    assert not unlisted, f"{path.name}: live cells that instructors.md does not list: {unlisted}"
+    missing = [snippet for snippet in snippets if not any(snippet in source for source in live)]
+    assert not missing, f"{path.name}: the manifest says these are typed live, but no live cell has them: {missing}"
+    unlisted = [source.splitlines()[0] for source in live if not any(snippet in source for snippet in snippets)]
+    assert not unlisted, f"{path.name}: live cells that the manifest does not list: {unlisted}"
     first = cells[0].source
     for part, line in PART_LINES.items():
-        assert (line in first) == (row["part"] == part), f"{path.name} should say it is {row['part']}"
+        assert (line in first) == (entry.part == part), f"{path.name} should say it is {entry.part}"
 
 
 def test_the_core_fits_a_half_day_with_breaks():
-    minutes = 0
-    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and cells[1] == "core":
-            minutes += int(re.match(r"(\d+) min", cells[2]).group(1))
+    minutes = sum(entry.minutes for entry in EPISODES if entry.part == "core")
     assert minutes + 2 * 15 <= 180, f"the core takes {minutes} minutes of teaching: too much for three hours"
 
 
@@ -103,7 +89,8 @@ def test_no_live_cell_asks_the_room_to_type_more_than_ten_lines(path):
             assert len(typed) <= 10, f"{path.name}: a live cell of {len(typed)} lines: {typed[0]!r}"
 
 
-CORE_TRAINING = ["02", "03", "04", "05", "06"]
+# the core episodes that train, but 01: it has no earlier model to debrief against (02-06)
+CORE_TRAINING = [number for number in episodes_of("core") if number in trained_episodes()[1:]]
 
 
 @pytest.mark.parametrize("prefix", CORE_TRAINING)
@@ -114,16 +101,12 @@ def test_each_core_episode_ends_with_a_debrief_from_the_seed_spread(prefix):
 
 
 def test_every_episode_has_at_least_a_minute_per_typed_line_and_three_per_prediction():
-    teach = {}
-    for line in (PROJECT_ROOT / "instructors.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 6 and re.match(r"^\d\d ", cells[0]) and re.match(r"\d+ min", cells[2]):
-            teach[cells[0][:2]] = int(re.match(r"(\d+) min", cells[2]).group(1))
     for path in NOTEBOOKS:
-        if path.name[:2] not in teach:
+        entry = episode(path.name[:2])
+        if entry.part == "before":
             continue
         cells = nbformat.read(path, as_version=4).cells
         typed = sum(1 for cell in cells if "live" in cell.metadata.get("tags", [])
                     for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
         predictions = sum(cell.source.count("> ## Predict") for cell in cells if cell.cell_type == "markdown")
-        assert teach[path.name[:2]] >= typed + 3 * predictions, path.name
+        assert entry.minutes >= typed + 3 * predictions, path.name

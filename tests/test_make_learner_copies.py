@@ -286,7 +286,7 @@ def test_real_notebooks_cli(tool, tmp_path):
 def test_learner_copy_of_01_runs_once_live_cells_are_filled(tool, monkeypatch, tmp_path):
     """Learner copy of 01 with the instructor's live code typed back in runs without an error (~20 s)."""
     if not DATA_FILE.is_file():
-        pytest.skip(f"needs the weather data at {DATA_FILE} (run `make data` first)")
+        pytest.skip(f"needs the weather data at {DATA_FILE} (run `python3 -m tools setup` first: it downloads the data)")
     from tools.notebooks import notebook_client
 
     matches = [path for path in REAL_NOTEBOOKS if path.name.startswith("01_")]

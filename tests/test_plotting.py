@@ -190,3 +190,24 @@ def test_plot_window_lengths_orders_by_window_and_names_missing_keys(monkeypatch
     monkeypatch.setenv("LESSON_STRICT_CHECKS", "1")
     with pytest.raises(ValueError, match=r"No measured spread for \['c'\]"):
         plot_window_lengths(spread, {"a": 7, "c": 90})
+
+
+# --- shown_weeks ----------------------------------------------------------------------------------
+
+
+def test_shown_weeks_are_45_days_of_the_test_year_with_their_span_in_words():
+    from helpers.plotting import shown_weeks
+
+    dates = pd.date_range("2009-01-01", "2010-01-01", freq="D")
+    mask, span = shown_weeks(dates)
+    assert mask.dtype == bool and mask.shape == (len(dates),) and mask.sum() == 45
+    assert dates[mask][0] == pd.Timestamp("2009-03-01") and dates[mask][-1] == pd.Timestamp("2009-04-14")
+    assert span == "1 March to 14 April 2009"
+    assert shown_weeks(list(dates[58:62]))[0].tolist() == [False, True, True, True]  # a list of days works too
+
+
+def test_shown_weeks_refuse_dates_outside_them():
+    from helpers.plotting import shown_weeks
+
+    with pytest.raises(ValueError, match=r"None of the dates falls in 2009-03-01 \.\. 2009-04-15; pass the test part"):
+        shown_weeks(pd.date_range("2008-01-01", "2008-12-31", freq="D"))

@@ -14,13 +14,18 @@ import pytest
 
 from helpers import PROJECT_ROOT
 from helpers.results import (
+    COMPARISON_COLUMNS,
     FIELDS,
     KEY_PATTERN,
+    comparison_figure,
+    comparison_table,
     load_forecasts,
     load_predictions,
     load_results,
+    observed_sunshine,
     record_result,
     results_dir,
+    results_markdown,
     rmse,
 )
 
@@ -55,14 +60,14 @@ def test_rmse_mismatch_or_empty_raises(y_true, y_pred):
 def test_record_result_writes_json_to_lesson_results_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
     assert results_dir() == tmp_path / "results"
-    path = record_result("simple_rnn", "03", name="Simple RNN", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
+    path = record_result("my_rnn", "03", name="My RNN", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
                          n_weights=np.int64(433), epochs=40, fit_seconds=20.456)
-    assert path == tmp_path / "results" / "03_simple_rnn.json"  # named by episode and key, not by display name
+    assert path == tmp_path / "results" / "03_my_rnn.json"  # named by episode and key, not by display name
     record = json.loads(path.read_text(encoding="utf-8"))
     assert list(record) == FIELDS
-    assert record == {"key": "simple_rnn", "model": "Simple RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5,
+    assert record == {"key": "my_rnn", "model": "My RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5,
                       "n_weights": 433, "epochs": 40, "fit_seconds": 20.46, "task": "sunshine"}
-    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_simple_rnn.json"]  # no .tmp left
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_my_rnn.json"]  # no .tmp left
 
 
 def test_results_dir_defaults_to_the_project(monkeypatch):
@@ -93,15 +98,15 @@ def test_record_result_overwrites_the_same_key_and_episode(tmp_path):
 
 def test_a_new_display_name_replaces_the_result_under_the_same_key(tmp_path):
     dates = pd.date_range("2009-01-01", periods=2)
-    first = record_result("stacked_lstm", "05", name="Stacked LSTM", test_rmse=3.4, predictions=[1.0, 2.0],
+    first = record_result("my_lstm", "05", name="My LSTM", test_rmse=3.4, predictions=[1.0, 2.0],
                           dates=dates, folder=tmp_path)
-    second = record_result("stacked_lstm", "05", name="LSTM, two layers", test_rmse=3.3, predictions=[3.0, 4.0],
+    second = record_result("my_lstm", "05", name="LSTM, two layers", test_rmse=3.3, predictions=[3.0, 4.0],
                            dates=dates, folder=tmp_path)
     assert first == second
-    assert [p.name for p in tmp_path.iterdir()] == ["05_stacked_lstm.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["05_my_lstm.json"]
     table = load_results(tmp_path)
-    assert table[["key", "model", "test_rmse"]].values.tolist() == [["stacked_lstm", "LSTM, two layers", 3.3]]
-    assert load_predictions("stacked_lstm", folder=tmp_path).tolist() == [3.0, 4.0]  # found by its key, not its name
+    assert table[["key", "model", "test_rmse"]].values.tolist() == [["my_lstm", "LSTM, two layers", 3.3]]
+    assert load_predictions("my_lstm", folder=tmp_path).tolist() == [3.0, 4.0]  # found by its key, not its name
 
 
 def test_the_same_key_from_another_episode_is_refused_and_names_the_file(tmp_path):
@@ -211,7 +216,7 @@ def test_record_result_rejects_a_key_that_is_not_an_identifier(tmp_path, key):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("key", ["gru", "simple_rnn", "lstm2", "stacked_lstm_90_days", "a", "gru_"])
+@pytest.mark.parametrize("key", ["gru", "my_simple_rnn", "lstm2", "lstm_90_days", "a", "gru_"])
 def test_record_result_accepts_lower_case_identifiers_as_keys(tmp_path, key):
     assert KEY_PATTERN.fullmatch(key)
     path = record_result(key, "05", name="Any name, with spaces (and capitals)", test_rmse=1.0, folder=tmp_path)
@@ -219,7 +224,7 @@ def test_record_result_accepts_lower_case_identifiers_as_keys(tmp_path, key):
     assert list(load_results(tmp_path)["key"]) == [key]
 
 
-@pytest.mark.parametrize("episode", ["", "5", "005", "ab", "3a", " 05", "05 ", "٠٥", 5, 5.0, None])
+@pytest.mark.parametrize("episode", ["", "5", "005", "ab", "3a", " 05", "05 ", "٠٥", 5, 5.0])
 def test_record_result_rejects_an_episode_that_is_not_two_digits_as_text(tmp_path, episode):
     with pytest.raises(ValueError, match=r"^episode must be the notebook's two-digit number as text, such as '03'; "
                                          rf"got {re.escape(repr(episode))}\.$"):
@@ -232,16 +237,37 @@ def test_record_result_accepts_two_digit_episodes(tmp_path, episode):
     assert record_result("gru", episode, name="GRU", test_rmse=1.0, folder=tmp_path).name == f"{episode}_gru.json"
 
 
-@pytest.mark.parametrize("name", ["", "   ", None, 5])
+@pytest.mark.parametrize("name", ["", "   ", 5])
 def test_record_result_rejects_an_empty_display_name(tmp_path, name):
     with pytest.raises(ValueError, match=r"^name must be the model's name for tables and plots, such as 'Stacked LSTM'"):
         record_result("gru", "05", name=name, test_rmse=1.0, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_record_result_needs_a_display_name(tmp_path):
-    with pytest.raises(TypeError, match="name"):
-        record_result("gru", "05", test_rmse=1.0, folder=tmp_path)
+@pytest.mark.parametrize("given", [{"episode": "05"}, {"name": "GRU"}], ids=["no name", "no episode"])
+def test_a_model_of_your_own_needs_an_episode_and_a_display_name(tmp_path, given):
+    with pytest.raises(ValueError, match=r"^'gru' is not a model of the lesson's manifest \(helpers/lesson\.py\), "
+                                         r"so give its episode and name"):
+        record_result("gru", test_rmse=1.0, folder=tmp_path, **given)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_of_the_manifest_takes_its_episode_name_and_task_from_there(tmp_path):
+    path = record_result("recall_lstm", test_rmse=0.05, folder=tmp_path)
+    assert path.name == "05_recall_lstm.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert (record["model"], record["episode"], record["task"]) == ("LSTM, recall task", "05", "recall")
+    same = record_result("simple_rnn", "03", name="SimpleRNN", task="sunshine", test_rmse=3.3, folder=tmp_path)
+    assert same.name == "03_simple_rnn.json"  # what the manifest says may be repeated
+
+
+def test_a_model_of_the_manifest_refuses_another_episode_name_or_task_naming_each(tmp_path):
+    with pytest.raises(ValueError, match=r"^'simple_rnn' is listed in helpers/lesson\.py, and episode='05' "
+                                         r"\(the manifest says '03'\), name='Simple RNN' "
+                                         r"\(the manifest says 'SimpleRNN'\)\."):
+        record_result("simple_rnn", "05", name="Simple RNN", test_rmse=3.3, folder=tmp_path)
+    with pytest.raises(ValueError, match=r"task='recall' \(the manifest says 'sunshine'\)"):
+        record_result("simple_rnn", task="recall", test_rmse=3.3, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -355,8 +381,7 @@ def test_load_predictions_errors_name_the_fix(tmp_path):
 
 def test_load_predictions_finds_a_result_by_its_key_not_its_display_name(tmp_path):
     dates = pd.date_range("2009-01-01", periods=2)
-    record_result("climatology", "09", name="Climatology", val_rmse=4.0, test_rmse=4.0, predictions=[1.0, 2.0],
-                  dates=dates, folder=tmp_path)
+    record_result("climatology", val_rmse=4.0, test_rmse=4.0, predictions=[1.0, 2.0], dates=dates, folder=tmp_path)
     record_result("gru", "08", name="GRU", val_rmse=3.2, test_rmse=3.1, predictions=[3.0, 4.0], dates=dates,
                   folder=tmp_path)
     record_result("dense", "02", name="Climatology", val_rmse=3.5, test_rmse=3.5, predictions=[5.0, 6.0], dates=dates,
@@ -427,3 +452,140 @@ def test_record_result_takes_scores_by_keyword_only(tmp_path):
 def test_a_relative_results_folder_is_taken_from_the_project(monkeypatch):
     monkeypatch.setenv("LESSON_RESULTS_DIR", "my-results")
     assert results_dir() == PROJECT_ROOT / "my-results"
+
+
+# --- the one renderer: comparison_table, results_markdown, comparison_figure, observed_sunshine ----------
+
+DAYS = pd.date_range("2009-01-01", periods=28, freq="D", name="DATE")
+OBSERVED = pd.Series(np.random.default_rng(1).uniform(0, 12, len(DAYS)), index=DAYS, name="BASEL_sunshine")
+
+
+def forecast(noise: float, seed: int) -> np.ndarray:
+    return OBSERVED.to_numpy() + np.random.default_rng(seed).normal(0, noise, len(DAYS))
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    """A results folder: two lesson models and one of your own with forecasts, one without (no interval)."""
+    for seed, (key, val, noise) in enumerate([("simple_rnn", 3.4, 1.0), ("persistence", 4.4, 3.0)]):
+        values = forecast(noise, seed)
+        record_result(key, val_rmse=val, test_rmse=rmse(OBSERVED, values), predictions=values, dates=DAYS,
+                      folder=tmp_path)
+    values = forecast(2.0, 7)
+    record_result("my_gru", "08", name="My GRU", val_rmse=3.0, test_rmse=rmse(OBSERVED, values), predictions=values,
+                  dates=DAYS, folder=tmp_path)
+    record_result("climatology", val_rmse=3.9, test_rmse=3.7, folder=tmp_path)  # scores only
+    return tmp_path
+
+
+def test_comparison_table_ranks_by_validation_with_the_manifests_family_and_inputs(recorded):
+    table = comparison_table(recorded, observed=OBSERVED)
+    assert list(table.columns) == COMPARISON_COLUMNS
+    assert list(table["key"]) == ["my_gru", "simple_rnn", "climatology", "persistence"]
+    assert list(table["val_rmse"]) == sorted(table["val_rmse"])
+    rows = table.set_index("key")
+    assert (rows.loc["simple_rnn", "family"], rows.loc["simple_rnn", "inputs"]) == (
+        "recurrent", "Basel, 30 days, standardised")
+    assert rows.loc["climatology", "family"] == "baseline" and rows.loc["climatology", "inputs"] == "calendar day"
+    assert (rows.loc["my_gru", "family"], rows.loc["my_gru", "inputs"]) == ("your own", "your own")
+
+
+def test_comparison_table_intervals_are_the_bootstrap_and_nan_without_forecasts(recorded):
+    from helpers.uncertainty import bootstrap_rmse
+
+    rows = comparison_table(recorded, observed=OBSERVED).set_index("key")
+    expected = bootstrap_rmse(load_forecasts(["my_gru", "simple_rnn", "persistence"], recorded), OBSERVED)
+    for key in expected.index:
+        assert rows.loc[key, ["low", "high"]].tolist() == pytest.approx(expected.loc[key, ["low", "high"]].tolist())
+        assert rows.loc[key, "low"] < rows.loc[key, "test_rmse"] < rows.loc[key, "high"], key
+    assert rows.loc["persistence", "low"] > rows.loc["simple_rnn", "high"]  # three times the noise
+    assert math.isnan(rows.loc["climatology", "low"]) and math.isnan(rows.loc["climatology", "high"])
+
+
+def test_comparison_table_joins_the_seed_range_of_the_committed_spread(recorded):
+    from helpers.checks import load_spread
+
+    rows = comparison_table(recorded, observed=OBSERVED).set_index("key")
+    spread = load_spread().set_index("key")
+    for key in ("simple_rnn", "persistence", "climatology"):
+        assert rows.loc[key, ["seed_min", "seed_max"]].tolist() == spread.loc[key, ["test_min", "test_max"]].tolist()
+    assert math.isnan(rows.loc["my_gru", "seed_min"]) and math.isnan(rows.loc["my_gru", "seed_max"])
+
+
+def test_comparison_table_reads_the_observed_sunshine_of_the_forecast_days_when_not_given(recorded, monkeypatch):
+    import helpers.results
+
+    asked = []
+    monkeypatch.setattr(helpers.results, "observed_sunshine", lambda days: asked.append(days) or OBSERVED)
+    table = comparison_table(recorded)
+    assert len(asked) == 1 and list(asked[0]) == list(DAYS)
+    assert table.equals(comparison_table(recorded, observed=OBSERVED))
+
+
+def test_comparison_table_needs_no_data_without_forecasts_and_leaves_out_other_tasks(tmp_path):
+    record_result("climatology", val_rmse=3.9, test_rmse=3.7, folder=tmp_path)
+    record_result("recall_lstm", test_rmse=0.05, folder=tmp_path)  # a recall score is no sunshine forecast
+    table = comparison_table(tmp_path)  # no observed and no data file: none is needed
+    assert list(table["key"]) == ["climatology"] and table["low"].isna().all()
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_comparison_table_of_an_empty_folder_is_empty_with_the_columns(tmp_path, exists):
+    folder = tmp_path / "results"
+    if exists:
+        folder.mkdir()
+    table = comparison_table(folder)
+    assert table.empty and list(table.columns) == COMPARISON_COLUMNS
+
+
+def test_results_markdown_bolds_the_model_chosen_on_validation(recorded):
+    lines = results_markdown(comparison_table(recorded, observed=OBSERVED)).splitlines()
+    assert lines[0].startswith("| model, ranked by validation RMSE | validation RMSE (h) | test RMSE (h) |")
+    assert lines[1] == "|---|---|---|---|" and len(lines) == 2 + 4
+    assert lines[2].startswith("| **My GRU** (chosen) | 3.00 | ")
+    assert re.fullmatch(r"\| SimpleRNN \| 3\.40 \| \d\.\d\d \| \d\.\d\d to \d\.\d\d \|", lines[3])
+    assert lines[4] == "| Climatology | 3.90 | 3.70 | – |"  # recorded without forecasts: no interval
+    assert sum("(chosen)" in line for line in lines) == 1
+
+
+def test_results_markdown_shows_a_dash_for_a_missing_validation_score():
+    table = pd.DataFrame({"model": ["A", "B"], "val_rmse": [3.0, np.nan], "test_rmse": [3.1, 3.2],
+                          "low": [2.9, np.nan], "high": [3.3, np.nan]})
+    assert results_markdown(table).splitlines()[2:] == ["| **A** (chosen) | 3.00 | 3.10 | 2.90 to 3.30 |",
+                                                        "| B | – | 3.20 | – |"]
+
+
+def test_results_markdown_refuses_a_table_without_the_columns_it_shows():
+    with pytest.raises(ValueError, match=r"table lacks the columns \['high', 'low'\]; pass comparison_table\(\)"):
+        results_markdown(pd.DataFrame({"model": ["A"], "val_rmse": [3.0], "test_rmse": [3.1]}))  # load_results'
+
+
+def test_comparison_figure_draws_every_model_with_its_interval(recorded, close_figures):
+    from matplotlib.axes import Axes
+
+    ax = comparison_figure(comparison_table(recorded, observed=OBSERVED), title="The chart")
+    assert isinstance(ax, Axes) and ax.get_title() == "The chart"
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["My GRU (08)", "SimpleRNN (03)", "Climatology (01)", "Persistence (01)"]
+    assert [line.get_label() for line in ax.get_lines()] == ["your own", "recurrent", "baseline"]
+    assert len(ax.collections) == 2  # the range over seeds and the bootstrap intervals
+
+
+def test_observed_sunshine_is_basels_sunshine_on_the_days_asked(monkeypatch):
+    import helpers.data
+
+    weather = pd.DataFrame({"DATE": DAYS, "BASEL_sunshine": OBSERVED.to_numpy(), "BASEL_temp_mean": 1.0})
+    monkeypatch.setattr(helpers.data, "load_weather", lambda: weather)
+    observed = observed_sunshine(DAYS[[3, 1]])
+    assert observed.tolist() == OBSERVED.iloc[[3, 1]].tolist() and list(observed.index) == list(DAYS[[3, 1]])
+
+
+def test_observed_sunshine_refuses_days_that_are_not_in_the_data(monkeypatch):
+    import helpers.data
+
+    weather = pd.DataFrame({"DATE": DAYS, "BASEL_sunshine": OBSERVED.to_numpy()})
+    monkeypatch.setattr(helpers.data, "load_weather", lambda: weather)
+    later = pd.date_range(DAYS[-1], periods=3, freq="D")
+    with pytest.raises(ValueError, match=r"^2 forecast days are not in the data \(the first 2009-01-29\); the "
+                                         r"results were recorded on other data"):
+        observed_sunshine(later)

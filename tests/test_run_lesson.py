@@ -1,4 +1,4 @@
-"""tools/run_lesson.py: choosing notebooks, executing them safely, and the results summary."""
+"""tools/run_lesson.py: choosing notebooks, executing them safely, replacing the results, and what a run writes."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import re
 import sys
 
 import nbformat
-import pandas as pd
 import pytest
 from nbclient.exceptions import CellTimeoutError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers import PROJECT_ROOT
-from helpers.results import FIELDS, record_result
+from helpers.results import record_result
 
 
 @pytest.fixture(scope="module")
@@ -169,38 +168,6 @@ def test_failing_cell_reports_the_first_error(run_lesson):
     ])
     assert run_lesson.failing_cell(notebook) == (3, "1/0")
     assert run_lesson.failing_cell(new_notebook(cells=[new_code_cell("x")])) == (0, "")
-
-
-# --- summarise --------------------------------------------------------------------------------
-
-
-def test_summarise_writes_csv_markdown_and_png(run_lesson, tmp_path, capsys, close_figures):
-    record_result("persistence", "01", name="Persistence", test_rmse=4.912, folder=tmp_path)
-    record_result("lstm", "05", name="LSTM", val_rmse=3.4, test_rmse=3.3, n_weights=1201, epochs=30, fit_seconds=41.5,
-                  folder=tmp_path)
-    run_lesson.summarise(tmp_path)
-
-    table = pd.read_csv(tmp_path / "summary.csv")
-    assert list(table.columns) == FIELDS
-    assert list(table["key"]) == ["lstm", "persistence"]
-    assert list(table["model"]) == ["LSTM", "Persistence"]
-
-    markdown = (tmp_path / "summary.md").read_text(encoding="utf-8").splitlines()
-    assert markdown[0] == "| " + " | ".join(FIELDS) + " |"
-    assert markdown[1] == "|" + "---|" * len(FIELDS)
-    assert len(markdown) == 4
-    assert markdown[2].startswith("| lstm | LSTM | 05 | 3.400 | 3.300 | 1201 | 30 |")
-    assert markdown[3].startswith("| persistence | Persistence | 01 | nan | 4.912 |")
-
-    png = tmp_path / "comparison.png"
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 1000
-    assert "LSTM" in capsys.readouterr().out
-
-
-def test_summarise_without_results_writes_nothing(run_lesson, tmp_path, capsys):
-    run_lesson.summarise(tmp_path)
-    assert "No results recorded yet." in capsys.readouterr().out
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_timed_out_cell_raises_and_keeps_the_file(run_lesson, tmp_path):
@@ -417,25 +384,52 @@ def lesson_folder(run_lesson, tmp_path, monkeypatch):
     return folder, results
 
 
+@pytest.fixture(autouse=True)
+def documents_written(run_lesson, tmp_path, monkeypatch):
+    """What main asks update_documents to write; the real README.md and instructors.md are never touched."""
+    import tools.readme
+
+    monkeypatch.setattr(tools.readme, "README", tmp_path / "README.md")  # were the stand-in bypassed: no real file
+    monkeypatch.setattr(tools.readme, "INSTRUCTORS", tmp_path / "instructors.md")
+    calls = []
+    monkeypatch.setattr(run_lesson, "update_documents", lambda *args: calls.append(args))
+    return calls
+
+
 def result_files(results):
     return sorted(path.name for path in results.iterdir())
 
 
-def test_a_full_run_replaces_the_results_when_every_notebook_ran(run_lesson, lesson_folder, capsys, close_figures):
+def test_a_full_run_replaces_the_results_prints_them_and_updates_the_documents(run_lesson, lesson_folder, capsys,
+                                                                              documents_written):
     folder, results = lesson_folder
     assert run_lesson.main(["--jobs", "1"]) == 0
-    assert sorted(path.name for path in results.glob("*.json")) == ["01_one.json", "02_two.json"]
-    summary = pd.read_csv(results / "summary.csv")
-    assert summary["test_rmse"].tolist() == [3.0, 3.0]
-    assert sorted(summary["key"]) == ["one", "two"] and sorted(summary["model"]) == ["One", "Two"]
+    assert sorted(path.name for path in results.iterdir()) == ["01_one.json", "02_two.json"]  # no summary files
+    out = capsys.readouterr().out
+    table = out[out.index("Results, ranked by validation RMSE"):].splitlines()[2:]
+    assert sorted(line.split()[:2] for line in table) == [["One", "01"], ["Two", "02"]]
+    assert "Earlier" not in out  # the earlier run's results were replaced
+    assert len(documents_written) == 1
+    written_results, seconds, total = documents_written[0]
+    assert written_results == results and sorted(seconds) == ["01", "02"]
+    assert all(value > 0 for value in seconds.values()) and total >= max(seconds.values())
     assert not list(results.glob(".run-*"))  # no staging folder left
 
 
-def test_a_partial_run_keeps_the_other_results(run_lesson, lesson_folder, capsys, close_figures):
+def test_a_partial_run_keeps_the_other_results_and_leaves_the_documents_alone(run_lesson, lesson_folder, capsys,
+                                                                             documents_written):
     folder, results = lesson_folder
     assert run_lesson.main(["--jobs", "1", "02"]) == 0
     assert sorted(path.name for path in results.glob("*.json")) == ["01_one.json", "02_two.json", "05_earlier.json"]
     assert json.loads((results / "01_one.json").read_text())["test_rmse"] == 9.9  # not rerun, not touched
+    assert "Earlier" in capsys.readouterr().out  # the table shows every result there, not only this run's
+    assert documents_written == []
+
+
+def test_a_full_run_into_another_folder_leaves_the_documents_alone(run_lesson, lesson_folder, tmp_path,
+                                                                   documents_written):
+    assert run_lesson.main(["--jobs", "1", "--output-dir", str(tmp_path / "executed")]) == 0
+    assert documents_written == []
 
 
 def test_a_failed_run_leaves_the_results_as_they_were(run_lesson, lesson_folder, capsys):
@@ -447,8 +441,7 @@ def test_a_failed_run_leaves_the_results_as_they_were(run_lesson, lesson_folder,
     assert "and so is" in capsys.readouterr().err
 
 
-def test_a_key_another_episode_holds_fails_a_partial_run_and_a_full_run_moves_it(run_lesson, lesson_folder, capsys,
-                                                                                 close_figures):
+def test_a_key_another_episode_holds_fails_a_partial_run_and_a_full_run_moves_it(run_lesson, lesson_folder, capsys):
     folder, results = lesson_folder
     recording_notebook(folder / "02_two.ipynb", "earlier")  # 05_earlier.json already holds this key
     before = {name: (results / name).read_bytes() for name in result_files(results)}
@@ -518,39 +511,3 @@ def test_thread_shares_give_side_by_side_kernels_one_openmp_thread_each(run_less
     assert "OMP_NUM_THREADS" not in run_lesson.thread_shares(2)
     monkeypatch.setattr(run_lesson.os, "cpu_count", lambda: 8)
     assert run_lesson.thread_shares(2) == {}  # four cores each: no contention to prevent
-
-
-# --- the README's results table (issue "Honest numbers") ------------------------------------------------
-
-
-def table_notebook(path, table):
-    notebook = new_notebook(cells=[new_code_cell("table", metadata={"tags": ["readme-results"]})])
-    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", data={"text/markdown": table}, execution_count=1)]
-    nbformat.write(notebook, str(path))
-    return path
-
-
-def test_update_readme_replaces_only_the_block_between_the_markers(run_lesson, tmp_path, capsys):
-    readme = tmp_path / "README.md"
-    readme.write_text(f"# Title\n\n{run_lesson.README_START}\nold table\n{run_lesson.README_END}\n\n## After\n", encoding="utf-8")
-    run_lesson.update_readme(table_notebook(tmp_path / "10.ipynb", "| a | b |\n|---|---|\n| 1 | 2 |"), readme)
-    assert readme.read_text(encoding="utf-8") == (
-        f"# Title\n\n{run_lesson.README_START}\n| a | b |\n|---|---|\n| 1 | 2 |\n{run_lesson.README_END}\n\n## After\n")
-
-
-def test_update_readme_without_markers_changes_nothing_and_says_why(run_lesson, tmp_path, capsys):
-    readme = tmp_path / "README.md"
-    readme.write_text("# Title\n", encoding="utf-8")
-    run_lesson.update_readme(table_notebook(tmp_path / "10.ipynb", "| a |"), readme)
-    assert readme.read_text(encoding="utf-8") == "# Title\n"
-    assert "README.md not updated" in capsys.readouterr().err
-
-
-def test_the_readme_shows_the_committed_comparison_table(run_lesson):
-    notebook = nbformat.read(PROJECT_ROOT / "notebooks" / run_lesson.COMPARISON, as_version=4)
-    cell = next(cell for cell in notebook.cells if "readme-results" in cell.metadata.get("tags", []))
-    table = next(output.data["text/markdown"] for output in cell.outputs if "text/markdown" in output.get("data", {}))
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split(run_lesson.README_START)[1].split(run_lesson.README_END)[0]
-    assert block.strip() == table.strip(), "rerun `python -m tools lesson` to refresh the README's results table"
-    assert "(chosen)" in block

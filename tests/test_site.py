@@ -17,11 +17,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
+import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+import helpers.results
 from helpers import PROJECT_ROOT
+from helpers.results import record_result
 from tools import site
 
 # --- the boxes made from plain notebook Markdown ----------------------------------------------------------
@@ -64,6 +69,35 @@ def test_the_committed_notebooks_carry_no_website_syntax():
         for cell in nbformat.read(path, as_version=4).cells:
             assert ":::" not in cell.source and "{download}" not in cell.source, path.name
             assert "hide-cell" not in cell.metadata.get("tags", []), path.name
+
+
+# --- the chart and the episode pages, from the committed results and the manifest ------------------------
+
+
+def test_draw_chart_draws_the_results_into_a_png(tmp_path, monkeypatch):
+    days = pd.date_range("2009-01-01", periods=21, freq="D")
+    observed = pd.Series(np.linspace(0, 10, len(days)), index=days)
+    monkeypatch.setattr(helpers.results, "observed_sunshine", lambda asked: observed.loc[asked])
+    for key, shift in (("persistence", 3.0), ("simple_rnn", 1.0)):
+        record_result(key, val_rmse=shift, test_rmse=shift, predictions=observed + shift, dates=days,
+                      folder=tmp_path / "results")
+    target = tmp_path / "comparison.png"
+    site.draw_chart(tmp_path / "results", target)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 1000
+    assert plt.get_fignums() == []  # the figure is closed
+
+
+def test_draw_chart_without_results_stops_with_what_to_run(tmp_path):
+    with pytest.raises(SystemExit, match=r"No results in .*: run the lesson first \(python -m tools lesson\)"):
+        site.draw_chart(tmp_path / "results", tmp_path / "comparison.png")
+    assert not (tmp_path / "comparison.png").exists()
+
+
+def test_the_index_holds_the_episode_list_that_stage_replaces_with_the_manifests():
+    index = (PROJECT_ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert index.count(site.EPISODE_PAGES) == 1, "stage() would leave the glob in docs/index.md"
+    toctree = index.split(site.EPISODE_PAGES)[0].rsplit("```{toctree}", 1)[1]
+    assert ":caption: Episodes" in toctree
 
 
 # --- the built site in a browser ------------------------------------------------------------------------

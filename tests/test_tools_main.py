@@ -149,7 +149,8 @@ def test_test_runs_unit_tests_then_nbval_strictly(ready, calls):
     assert entry.main(["test"]) == 0
     assert [arguments[1:] for arguments, _ in calls] == [
         ["-m", "pytest", "tests"],
-        ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]]
+        ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "-p", "tests.nbval_results",
+         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]]
     assert all(env == {"LESSON_STRICT_CHECKS": "1"} for _, env in calls)
 
 

@@ -1,4 +1,4 @@
-"""helpers/training.py: reproducible seeds and the epoch timer (tiny Keras models only)."""
+"""helpers/training.py: threads and XLA, reproducible seeds, the recipe and the epoch timer (tiny Keras models only)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,17 @@ from helpers.training import (
     SEED_VARIABLE,
     LEARNING_RATE,
     PATIENCE,
+    SPEED_UPS,
     EpochTimer,
     count_weights,
     fit_line,
     compile_and_fit,
-    configure_threads,
-    configure_xla,
     lesson_seed,
     set_seed,
+    set_up_threads_and_xla,
+    tf_threads,
 )
+from helpers.settings import TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG
 from helpers.windows import Part
 
 keras = pytest.importorskip("keras")
@@ -103,7 +105,7 @@ def test_set_seed_accepts_whole_numbers_in_range(seed):
 
 @pytest.mark.parametrize("seed", [-1, 2**32, 1.5, 42.0, True, "42"])
 def test_set_seed_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match=r"seed must be a whole number in \[0, 2\*\*32\)"):
+    with pytest.raises(ValueError, match=r"seed must be a whole number from 0 to 4294967295, got .*; pass"):
         set_seed(seed)
 
 
@@ -129,46 +131,85 @@ def test_epoch_timer_before_any_fit():
 
 
 @on_tensorflow
-def test_configure_threads_reads_the_environment_and_keeps_a_started_runtime(monkeypatch):
+def test_set_up_keeps_the_settings_of_a_started_runtime(monkeypatch):
     import tensorflow as tf
 
     before = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
-    monkeypatch.setenv("LESSON_TF_THREADS", "3")
-    configure_threads()  # the runtime has started in this test session: settings are kept, no error
+    monkeypatch.setenv(TF_THREADS_VARIABLE, "3")
+    monkeypatch.setenv(XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG)
+    set_up_threads_and_xla()  # the runtime has started in this test session: settings are kept, no error
     after = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
     assert after == before
 
 
-@on_tensorflow
-def test_set_seed_in_a_fresh_process_sets_one_thread_unless_told_otherwise():
+THREADS = ("import helpers.training as training, tensorflow as tf\n{call}\n"
+           "t = tf.config.threading; print(t.get_inter_op_parallelism_threads(), t.get_intra_op_parallelism_threads())")
+
+
+def threads_in_a_fresh_process(call: str, **env: str) -> str:
+    """The inter- and intra-op threads TensorFlow reports after ``call`` in a fresh Python, e.g. '1 1'."""
     import subprocess
-    import sys
 
-    code = ("import helpers.training, tensorflow as tf; helpers.training.set_seed(); "
-            "t = tf.config.threading; print(t.get_inter_op_parallelism_threads(), t.get_intra_op_parallelism_threads())")
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    env.pop("LESSON_TF_THREADS", None)
-    default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert default.stdout.strip() == "1 1"
-    env = {**env, "LESSON_TF_THREADS": "0"}
-    override = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert override.stdout.strip() == "0 0"
+    environment = {**os.environ, "KERAS_BACKEND": "tensorflow", **env}
+    if TF_THREADS_VARIABLE not in env:
+        environment.pop(TF_THREADS_VARIABLE, None)
+    done = subprocess.run([sys.executable, "-c", THREADS.format(call=call)], capture_output=True, text=True,
+                          check=True, env=environment)
+    return done.stdout.strip()
 
 
-def test_configure_xla_asks_for_level_1_unless_a_level_is_named(monkeypatch):
-    monkeypatch.delenv("LESSON_BASELINE", raising=False)
-    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
-    configure_xla()
-    assert os.environ["XLA_FLAGS"] == "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=1"
-    configure_xla()  # again: nothing added twice
-    assert os.environ["XLA_FLAGS"].count("optimization_level") == 1
-    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=3")  # the user's level stands
-    configure_xla()
-    assert os.environ["XLA_FLAGS"] == "--xla_backend_optimization_level=3"
-    monkeypatch.delenv("XLA_FLAGS")
-    monkeypatch.setenv("LESSON_BASELINE", "1")  # the benchmark's baseline keeps XLA's default
-    configure_xla()
-    assert "XLA_FLAGS" not in os.environ
+@on_tensorflow
+def test_set_up_in_a_fresh_process_sets_one_thread_unless_told_otherwise():
+    assert threads_in_a_fresh_process("training.set_up_threads_and_xla(); training.set_seed()") == "1 1"
+    assert threads_in_a_fresh_process("training.set_up_threads_and_xla()", LESSON_TF_THREADS="0") == "0 0"
+    assert threads_in_a_fresh_process("training.set_up_threads_and_xla(2)", LESSON_TF_THREADS="0") == "2 2"
+    # set_seed seeds and nothing else: TensorFlow keeps its default threads
+    assert threads_in_a_fresh_process("training.set_seed()") == "0 0"
+
+
+def test_set_up_asks_xla_for_level_1_unless_a_level_is_named(monkeypatch):
+    monkeypatch.setenv(XLA_FLAGS_VARIABLE, "--xla_cpu_multi_thread_eigen=false")
+    set_up_threads_and_xla()
+    assert os.environ[XLA_FLAGS_VARIABLE] == "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=1"
+    set_up_threads_and_xla()  # again: nothing added twice
+    assert os.environ[XLA_FLAGS_VARIABLE].count("optimization_level") == 1
+    monkeypatch.setenv(XLA_FLAGS_VARIABLE, "--xla_backend_optimization_level=3")  # the user's level stands
+    set_up_threads_and_xla()
+    assert os.environ[XLA_FLAGS_VARIABLE] == "--xla_backend_optimization_level=3"
+    monkeypatch.delenv(XLA_FLAGS_VARIABLE)
+    set_up_threads_and_xla()
+    assert os.environ[XLA_FLAGS_VARIABLE] == XLA_QUICKER_FLAG
+    monkeypatch.delenv(XLA_FLAGS_VARIABLE)
+    set_up_threads_and_xla(quicker_xla=False)  # XLA's default level: the flags are left alone
+    assert XLA_FLAGS_VARIABLE not in os.environ
+
+
+def test_set_seed_leaves_threads_and_xla_alone(monkeypatch):
+    monkeypatch.delenv(XLA_FLAGS_VARIABLE, raising=False)
+    set_seed(4)
+    assert XLA_FLAGS_VARIABLE not in os.environ
+
+
+def test_tf_threads_reads_the_environment(monkeypatch):
+    monkeypatch.delenv(TF_THREADS_VARIABLE, raising=False)
+    assert tf_threads() == 1 and tf_threads(default=0) == 0
+    monkeypatch.setenv(TF_THREADS_VARIABLE, " 4 ")
+    assert tf_threads() == 4
+    monkeypatch.setenv(TF_THREADS_VARIABLE, "")
+    assert tf_threads() == 1
+
+
+@pytest.mark.parametrize("text", ["two", "-1", "1.5"])
+def test_a_bad_thread_count_says_what_to_set(text, monkeypatch):
+    monkeypatch.setenv(TF_THREADS_VARIABLE, text)
+    with pytest.raises(ValueError, match=rf"LESSON_TF_THREADS='{re.escape(text)}' is not a number of threads: .*unset"):
+        set_up_threads_and_xla()
+
+
+@pytest.mark.parametrize("threads", [-1, 1.0, True])
+def test_set_up_refuses_a_bad_thread_count(threads):
+    with pytest.raises(ValueError, match=r"threads must be a whole number >= 0"):
+        set_up_threads_and_xla(threads)
 
 
 # --- the seed from the environment ------------------------------------------------------------
@@ -281,6 +322,7 @@ def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
     typed.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="mse",
                   metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
                   steps_per_execution=64, jit_compile=True)
+    assert SPEED_UPS == {"steps_per_execution": 64, "jit_compile": True}  # what compile_and_fit adds
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
     by_hand = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
                         callbacks=[stop, EpochTimer()], verbose=0)

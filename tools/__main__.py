@@ -8,7 +8,8 @@ virtual environment ``.venv`` (or ``$LESSON_VENV``) exists and holds the pinned 
 requirements.txt or pyproject.toml changed) and that the data file is in ``data/`` (downloaded once,
 checked against its sha256), then runs inside that environment. Other commands: ``learner`` (learner
 copies), ``seed-spread`` (the seed-spread study), ``benchmark``, ``site`` (the website, into
-``_build/html``), ``setup`` (set-up only). ``test`` and ``site`` also install the ``docs`` extra. Words after
+``_build/html``), ``colab`` (Colab editions into ``colab/``), ``colab-check`` (every edition run in a Colab-like
+environment, ``.venv-colab``), ``setup`` (set-up only). ``test`` and ``site`` also install the ``docs`` extra. Words after
 the command go to the tool it runs, e.g. ``python3 -m tools lesson 03 --jobs 1``. With
 ``KERAS_BACKEND=jax`` the lesson runs on JAX, and the set-up installs the pinned jax and jaxlib too.
 
@@ -24,14 +25,16 @@ import sys
 import venv
 from pathlib import Path
 
-from helpers import QUIET_TENSORFLOW  # the package's __init__ uses the standard library only
+# helpers' __init__ and settings use the standard library only
+from helpers.settings import BACKEND_VARIABLE, QUIET_PIP, QUIET_TENSORFLOW, STRICT_VARIABLE, VENV_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / os.environ.get("LESSON_VENV", ".venv")  # CI keeps one environment per Python version
+VENV = ROOT / os.environ.get(VENV_VARIABLE, ".venv")  # CI keeps one environment per Python version
 STAMP_NAME = ".installed"
-SUPPORTED = ((3, 11), (3, 13))  # TensorFlow 2.21 and the pinned packages install on these
+OLDEST_PYTHON, NEWEST_PYTHON = (3, 11), (3, 13)  # the supported range: TensorFlow 2.21 and the pins install on these
+SUPPORTED = (OLDEST_PYTHON, NEWEST_PYTHON)  # the old name, still read by tests/test_requirements.py
 BACKENDS = ("tensorflow", "jax")  # jax: the pins of pyproject.toml's `jax` extra are installed too
-QUIET = {**QUIET_TENSORFLOW, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}  # for every command this file runs
+QUIET = {**QUIET_TENSORFLOW, **QUIET_PIP}  # for every command this file runs
 
 # command -> (arguments for the environment's Python, extra environment variables)
 COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
@@ -41,10 +44,13 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "seed-spread": [(["-m", "benchmarks.seed_spread"], {})],
     "benchmark": [(["-m", "benchmarks.run_benchmarks"], {})],
     "site": [(["-m", "tools.site"], {})],
+    "colab": [(["-m", "tools.colab"], {})],  # Colab editions, into colab/
+    "colab-check": [(["-m", "tools.colab_check"], {})],  # every edition run in a Colab-like environment
     # a result outside the range measured over seeds fails here; learners get plain words instead
-    "test": [(["-m", "pytest", "tests"], {"LESSON_STRICT_CHECKS": "1"}),
-             (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env",
-               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"], {"LESSON_STRICT_CHECKS": "1"})],
+    "test": [(["-m", "pytest", "tests"], {STRICT_VARIABLE: "1"}),
+             # results into a staging folder of the run's own (tests/nbval_results.py), 10 last
+             (["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "-p", "tests.nbval_results",
+               "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"], {STRICT_VARIABLE: "1"})],
 }
 
 
@@ -57,12 +63,12 @@ class SetupError(Exception):
 
 
 def check_python(version: tuple[int, int] = sys.version_info[:2]) -> None:
-    """Refuse a Python outside 3.11-3.13 with a message that says what to install.
+    """Refuse a Python outside ``OLDEST_PYTHON`` .. ``NEWEST_PYTHON`` (3.11-3.13), saying what to install.
 
     Example: ``check_python((3, 12))``
     """
-    low, high = SUPPORTED
-    if not low <= tuple(version) <= high:
+    low, high = OLDEST_PYTHON, NEWEST_PYTHON
+    if not low <= tuple(version[:2]) <= high:
         found = ".".join(str(part) for part in version)
         raise SetupError(
             f"Python {found} found; the lesson needs Python {low[0]}.{low[1]} to {high[0]}.{high[1]} (TensorFlow 2.21). "
@@ -87,9 +93,10 @@ def backend() -> str:
 
     Example: ``backend()  # 'jax' after `export KERAS_BACKEND=jax```
     """
-    name = os.environ.get("KERAS_BACKEND", "").strip().lower() or "tensorflow"
+    name = os.environ.get(BACKEND_VARIABLE, "").strip().lower() or "tensorflow"
     if name not in BACKENDS:
-        raise SetupError(f"KERAS_BACKEND={name!r} is not one the lesson runs on: use {' or '.join(BACKENDS)}, or unset it.")
+        raise SetupError(f"{BACKEND_VARIABLE}={name!r} is not one the lesson runs on: use {' or '.join(BACKENDS)}, "
+                         "or unset it.")
     return name
 
 

@@ -38,11 +38,18 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 # importing helpers also sets the TensorFlow log variables, which the kernels inherit
 from helpers import PROJECT_ROOT as ROOT
 from helpers.files import write_atomically
+from helpers.settings import BACKEND_VARIABLE, OPENBLAS_THREADS_VARIABLE, OPENMP_THREADS_VARIABLE, XLA_FLAGS_VARIABLE
+from helpers.settings import xla_flags
+from helpers.validation import whole_number
+from helpers import lesson
+from helpers.lesson import episode
 from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
+from tools.readme import update_documents
+from tools.summary import summarise
 
 NOTEBOOKS = ROOT / "notebooks"
-COMPARISON = "10_comparison.ipynb"  # reads the results of all the others
-SETUP_CHECK = "00_setup_check.ipynb"  # fails fast, with advice, on a broken installation
+COMPARISON = episode(lesson.COMPARISON).file  # reads the results of all the others
+SETUP_CHECK = episode(lesson.SETUP_CHECK).file  # fails fast, with advice, on a broken installation
 
 
 def find_notebooks(selection: list[str]) -> list[Path]:
@@ -212,8 +219,7 @@ def run_notebooks(
 
     Example: ``run_notebooks(find_notebooks(["03"]), jobs=1)``
     """
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}.")
+    jobs = whole_number("jobs", jobs)
     # The event loop runs in a worker thread. In the main thread nbclient would install its own Ctrl-C
     # handler per kernel, and with several kernels Ctrl-C then stopped nothing. Here Ctrl-C reaches this
     # thread as KeyboardInterrupt, cancels the schedule (every kernel is shut down, no notebook is
@@ -253,36 +259,6 @@ def run_notebooks(
     return outcome["seconds"]
 
 
-def summarise(results_folder: Path | None = None) -> None:
-    """Print the results table and write results/summary.csv, summary.md and comparison.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # this process draws only to files
-    import matplotlib.pyplot as plt
-
-    from helpers.plotting import plot_comparison
-    from helpers.results import load_results, results_dir
-
-    folder = results_folder or results_dir()
-    table = load_results(folder)
-    if table.empty:
-        print("No results recorded yet.")
-        return
-    write_atomically(folder / "summary.csv", table.to_csv(index=False))
-    header = "| " + " | ".join(table.columns) + " |"
-    lines = [header, "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join(f"{value:.3f}" if isinstance(value, float) else str(value) for value in row) + " |"
-              for row in table.itertuples(index=False)]
-    write_atomically(folder / "summary.md", "\n".join(lines) + "\n")
-    ax = plot_comparison(table)
-    ax.figure.tight_layout()
-    ax.figure.savefig(folder / "comparison.png", dpi=120)
-    plt.close(ax.figure)
-    print("\nResults, ranked by validation RMSE (the column that decides; test RMSE on the same 366 days, in hours):")
-    print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
-    print(f"\nWritten: {folder / 'summary.csv'}, {folder / 'summary.md'}, {folder / 'comparison.png'}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="name prefixes of the notebooks to run, e.g. 03 (default: all)")
@@ -312,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy2(existing, staging / existing.name)
     try:
         with environment(**{RESULTS_VARIABLE: str(staging)}, **thread_shares(args.jobs)):
-            run_notebooks(paths, args.output_dir, args.timeout, args.jobs, report=lambda text: print(text, flush=True))
+            seconds = run_notebooks(paths, args.output_dir, args.timeout, args.jobs,
+                                    report=lambda text: print(text, flush=True))
     except NotebookFailed as failure:
         where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
         print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged, and so is "
@@ -330,32 +307,13 @@ def main(argv: list[str] | None = None) -> int:
         replace_results(staging, results)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"\nAll {len(paths)} notebooks ran in {time.perf_counter() - total_started:.1f} s.")
-    summarise()
-    comparison = NOTEBOOKS / COMPARISON
-    if args.output_dir is None and comparison in paths and len(paths) == len(find_notebooks([])):
-        update_readme(comparison, README)  # a full run in place: the README shows the committed results
+    total = time.perf_counter() - total_started
+    print(f"\nAll {len(paths)} notebooks ran in {total:.1f} s.")
+    summarise(results)
+    if args.output_dir is None and len(paths) == len(find_notebooks([])):
+        # a full run in place: the README shows the committed results and run times
+        update_documents(results, {path.name[:2]: value for path, value in seconds.items()}, total)
     return 0
-
-
-README = ROOT / "README.md"
-README_START, README_END = "<!-- results: start (written by `python -m tools lesson`) -->", "<!-- results: end -->"
-
-
-def update_readme(notebook: Path, readme: Path) -> None:
-    """Copy the table that ``notebook``'s cell tagged ``readme-results`` displayed between the README's markers."""
-    cells = [cell for cell in nbformat.read(notebook, as_version=4).cells if "readme-results" in cell.metadata.get("tags", [])]
-    tables = [output.data["text/markdown"] for cell in cells for output in cell.get("outputs", [])
-              if "text/markdown" in output.get("data", {})]
-    text = readme.read_text(encoding="utf-8")
-    if len(tables) != 1 or text.count(README_START) != 1 or text.count(README_END) != 1:
-        print(f"{readme.name} not updated: it needs one pair of results markers, and {notebook.name} one cell "
-              "tagged readme-results with a table.", file=sys.stderr)
-        return
-    before, rest = text.split(README_START)
-    after = rest.split(README_END)[1]
-    write_atomically(readme, f"{before}{README_START}\n{tables[0].strip()}\n{README_END}{after}")
-    print(f"Written: the results table in {readme}")
 
 
 def thread_shares(jobs: int) -> dict[str, str]:
@@ -363,7 +321,7 @@ def thread_shares(jobs: int) -> dict[str, str]:
 
     Side by side, scikit-learn's OpenMP threads (09's gradient boosting) and JAX's XLA threads ran
     several times slower; each kernel gets its share of the cores instead (TensorFlow keeps to one
-    thread anyway, see ``helpers.training.configure_threads``). No result depends on these threads.
+    thread anyway, see ``helpers.training.set_up_threads_and_xla``). No result depends on these threads.
     NumPy's BLAS also reads OMP_NUM_THREADS and ridge regression's last digits depend on its threads,
     so it keeps its default, one per core. Variables the user set are left alone.
 
@@ -372,9 +330,9 @@ def thread_shares(jobs: int) -> dict[str, str]:
     cores = os.cpu_count() or 1
     if jobs <= 1 or cores // jobs > 1:
         return {}
-    shares = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": str(cores)}
-    if os.environ.get("KERAS_BACKEND") == "jax":  # TensorFlow refuses these XLA flags
-        shares["XLA_FLAGS"] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+    shares = {OPENMP_THREADS_VARIABLE: "1", OPENBLAS_THREADS_VARIABLE: str(cores)}
+    if os.environ.get(BACKEND_VARIABLE) == "jax":  # TensorFlow refuses these XLA flags
+        shares[XLA_FLAGS_VARIABLE] = xla_flags(quicker=False, one_thread=True)  # the kernel adds the quicker level
     return {name: value for name, value in shares.items() if name not in os.environ}
 
 

@@ -6,14 +6,14 @@ Usage:
 The notebooks stay plain Jupyter: the boxes of the website are made here, on copies staged in
 ``_build/source``. Questions, objectives and keypoints become boxes, each "> ## Challenge" quote a
 challenge box (and so do "Predict", "Discussion" and "Quiz" quotes), and every cell tagged ``solution`` (markdown or code) a collapsed block that opens on a
-click. Each episode page links to a download of its notebook. Sphinx (with myst-nb, execution off)
+click. Each episode page links to a download of its notebook, and of its Colab editions
+(``tools/colab.py``) with the three steps to run them in Colab. Sphinx (with myst-nb, execution off)
 then builds ``_build/html``, treating every warning as an error.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import re
 import shutil
 import sys
@@ -22,12 +22,13 @@ from pathlib import Path
 import nbformat
 
 from helpers import PROJECT_ROOT as ROOT
-from tools.notebooks import lesson_notebooks, write_notebook
+from helpers.lesson import EPISODES
+from tools.notebooks import write_notebook
 
 BUILD = ROOT / "_build"
 DOCS = ROOT / "docs"
 SOLUTION = "solution"
-CHART_TAG = "comparison-chart"  # notebook 10's chart, shown on the results page too
+EPISODE_PAGES = ":glob:\n\nepisodes/*"  # docs/index.md's stand-in for the list of episode pages
 
 
 def _list_after(lines: list[str], start: int) -> int:
@@ -78,8 +79,31 @@ def challenge_boxes(text: str) -> str:
     return "\n".join(out)
 
 
-def site_notebook(notebook, download: str):
-    """A copy of ``notebook`` dressed for the website; the original is not changed."""
+def colab_steps(edition: str, learner: str, repository: str | None = None) -> str:
+    """The page's three steps to run an episode in Google Colab from its editions (downloads), and a badge
+    that opens the edition in Colab directly when ``repository`` (``OWNER/NAME`` on GitHub) is named.
+
+    Example: ``colab_steps("download/03_simple_rnn-colab.ipynb", "download/03_simple_rnn-colab-learner.ipynb")``
+    """
+    from tools.colab import badge
+
+    steps = (
+        "**Run it in Google Colab**, with nothing to install:\n\n"
+        f"1. Download the {{download}}`Colab edition <{edition}>` (or the {{download}}`learner edition <{learner}>`: "
+        "no solutions, the live code left to type).\n"
+        "2. In Google Colab, *File > Upload notebook*, and choose the file.\n"
+        "3. *Runtime > Run all*. Its first cell installs the lesson's helpers and fetches the data."
+    )
+    if repository:
+        steps += f"\n\nOr open it there at once: {badge(repository, Path(edition).name)}"
+    return steps
+
+
+def site_notebook(notebook, download: str, colab: tuple[str, str] | None = None, repository: str | None = None):
+    """A copy of ``notebook`` dressed for the website; the original is not changed.
+
+    ``colab``: the downloads of its Colab edition and learner edition, offered with the steps to run them.
+    """
     copy = nbformat.from_dict(notebook)
     for cell in copy.cells:
         tags = cell.metadata.get("tags", [])
@@ -93,19 +117,27 @@ def site_notebook(notebook, download: str):
     link = nbformat.v4.new_markdown_cell(
         f"{{download}}`Download this notebook <{download}>` (with its outputs) to run it in Jupyter; "
         "see [Set-up](../setup.md) for what it needs."
+        + (f"\n\n{colab_steps(*colab, repository)}" if colab else "")
     )
     copy.cells.insert(1, link)
     return copy
 
 
-def chart_of(notebook) -> bytes:
-    """The PNG of the cell tagged ``comparison-chart``."""
-    for cell in notebook.cells:
-        if CHART_TAG in cell.metadata.get("tags", []):
-            for output in cell.get("outputs", []):
-                if "image/png" in output.get("data", {}):
-                    return base64.b64decode(output["data"]["image/png"])
-    raise SystemExit(f"No cell tagged {CHART_TAG} with a figure in the comparison notebook; run the lesson first.")
+def draw_chart(results: Path, target: Path) -> None:
+    """Draw the comparison chart of the committed results (``results/*.json``) into ``target``, a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # this process draws only to files
+    import matplotlib.pyplot as plt
+
+    from helpers.results import comparison_figure, comparison_table
+
+    table = comparison_table(results)
+    if table.empty:
+        raise SystemExit(f"No results in {results}: run the lesson first (python -m tools lesson).")
+    figure = comparison_figure(table).figure
+    figure.savefig(target, dpi=120)
+    plt.close(figure)
 
 
 def stage(source: Path) -> None:
@@ -118,14 +150,25 @@ def stage(source: Path) -> None:
     episodes = source / "episodes"
     (episodes / "download").mkdir(parents=True)
     shutil.copytree(ROOT / "notebooks" / "figures", episodes / "figures")  # the diagrams the notebooks show
-    for path in lesson_notebooks(ROOT / "notebooks"):
+    from tools.colab import github_repository, stage_editions
+
+    editions = stage_editions([ROOT / "notebooks" / entry.file for entry in EPISODES], episodes / "download")
+    repository = github_repository()
+    for path in [ROOT / "notebooks" / entry.file for entry in EPISODES]:
         notebook = nbformat.read(path, as_version=4)
         if not any(output for cell in notebook.cells for output in cell.get("outputs", [])):
             raise SystemExit(f"{path.name} has no outputs: run the lesson first (python -m tools lesson).")
         shutil.copy2(path, episodes / "download" / path.name)
-        write_notebook(episodes / path.name, site_notebook(notebook, f"download/{path.name}"))
-        if path.name.startswith("10"):
-            (source / "comparison.png").write_bytes(chart_of(notebook))
+        colab = tuple(f"download/{name}" for name in editions[path.name])
+        write_notebook(episodes / path.name, site_notebook(notebook, f"download/{path.name}", colab, repository))
+    draw_chart(ROOT / "results", source / "comparison.png")
+    index = source / "index.md"  # the episodes in the manifest's order, not a glob of file names
+    text = index.read_text(encoding="utf-8")
+    if text.count(EPISODE_PAGES) != 1:
+        raise SystemExit(f"docs/index.md needs its episodes toctree to hold {EPISODE_PAGES!r} once; "
+                         "stage() puts the manifest's episode pages there.")
+    pages = "\n" + "\n".join(f"episodes/{entry.file.removesuffix('.ipynb')}" for entry in EPISODES)
+    index.write_text(text.replace(EPISODE_PAGES, pages), encoding="utf-8")
 
 
 def build(output: Path = BUILD / "html") -> int:

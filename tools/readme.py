@@ -1,0 +1,143 @@
+"""Write the README's and instructors.md's generated blocks: episodes, schedule, results and run times.
+
+Each block lies between a start and an end marker and is written from one source: the episodes table and
+the schedule from the lesson's manifest (``helpers/lesson.py``), the results table from ``results/*.json``
+through ``helpers.results`` (the renderer notebook 10 and the website use too), and the run times from
+the run that just finished. Nothing is read from a notebook's outputs. The run command calls
+``update_documents`` after a full run in place; ``python -m tools.readme`` rewrites the manifest's blocks
+alone (after adding an episode, say), and ``tests/test_readme.py`` fails when they are out of date.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+from helpers import PROJECT_ROOT as ROOT
+from helpers.files import write_atomically
+from helpers.lesson import EPISODES
+
+README = ROOT / "README.md"
+INSTRUCTORS = ROOT / "instructors.md"
+
+
+def markers(name: str) -> tuple[str, str]:
+    """The start and end markers of the generated block ``name``.
+
+    Example: ``markers("results")[0]  # '<!-- results: start (written by `python -m tools lesson`) -->'``
+    """
+    return f"<!-- {name}: start (written by `python -m tools lesson`) -->", f"<!-- {name}: end -->"
+
+
+def _checked_markers(text: str, name: str) -> tuple[str, str]:
+    """The markers of the block ``name``, once each and in order in ``text``, else a ValueError saying so."""
+    start, end = markers(name)
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"The text needs one pair of markers {start} ... {end}, in that order; "
+                         "put them back where the block belongs.")
+    return start, end
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    """``text`` with the block ``name`` between its markers replaced by ``body``.
+
+    Example: ``replace_block(readme, "results", results_markdown(table))``
+    """
+    start, end = _checked_markers(text, name)
+    before, rest = text.split(start)
+    after = rest.split(end)[1]
+    return f"{before}{start}\n{body.strip()}\n{end}{after}"
+
+
+def block(text: str, name: str) -> str:
+    """What the block ``name`` holds now, without its markers.
+
+    Example: ``block(README.read_text(), "episodes")``
+    """
+    start, end = _checked_markers(text, name)
+    return text.split(start)[1].split(end)[0].strip()
+
+
+def episodes_table() -> str:
+    """The README's table of episodes, one row per notebook, from the manifest.
+
+    Example: ``print(episodes_table())``
+    """
+    lines = ["| notebook | part | topic |", "|---|---|---|"]
+    for entry in EPISODES:
+        stem = entry.file.removesuffix(".ipynb")
+        lines.append(f"| [`{stem}`](notebooks/{entry.file}) | {entry.part} | {entry.topic} |")
+    return "\n".join(lines)
+
+
+def schedule_table() -> str:
+    """instructors.md's schedule, from the manifest: part, teaching minutes, what is typed and what is shown.
+
+    Example: ``print(schedule_table())``
+    """
+    lines = ["| episode | part | teach | live-code (the room types these cells) | show (do not type) |",
+             "|---|---|---|---|---|"]
+    for entry in EPISODES:
+        teach = f"{entry.minutes} min" if entry.minutes else entry.part
+        lines.append(f"| {entry.number} {entry.title} | {entry.part} | {teach} | {entry.live} | {entry.show} |")
+    core = sum(entry.minutes for entry in EPISODES if entry.part == "core")
+    numbers = [entry.number for entry in EPISODES if entry.part == "core"]
+    lines.append("")
+    lines.append(f"The core ({', '.join(numbers)}) takes {core} minutes of teaching.")
+    return "\n".join(lines)
+
+
+def timings_text(seconds: dict[str, float], total: float, jobs: int | None = None) -> str:
+    """The run times of a full run: the whole lesson and each notebook, with the machine it ran on and, given
+    ``jobs``, how many notebooks ran at a time.
+
+    Example: ``timings_text({"01": 9.5, "02": 8.1}, 12.0, jobs=2)``
+    """
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    if jobs is not None:
+        machine += ", one notebook at a time" if jobs == 1 else f", {jobs} notebooks at a time"
+    parts = ", ".join(f"{number} {value:.0f} s" for number, value in sorted(seconds.items()))
+    return (f"The committed run took {total:.0f} s in all on this project's machine ({machine}); "
+            f"each notebook, kernel start included: {parts}.")
+
+
+def update_documents(results_folder: Path | None = None, seconds: dict[str, float] | None = None,
+                     total: float | None = None, readme: Path | None = None,
+                     instructors: Path | None = None, jobs: int | None = None) -> None:
+    """Rewrite the generated blocks; the results table too when results are given, the run times with ``seconds``.
+
+    ``readme`` and ``instructors`` default to the project's README.md and instructors.md; ``jobs`` is how many
+    notebooks the run ran at a time, for the run times.
+
+    Example: ``update_documents(ROOT / "results", {"01": 9.5}, 95.0)``
+    """
+    from helpers.results import comparison_table, results_markdown
+
+    readme = readme or README  # read here, not when the function is defined
+    instructors = instructors or INSTRUCTORS
+
+    text = replace_block(readme.read_text(encoding="utf-8"), "episodes", episodes_table())
+    if results_folder is not None:
+        table = comparison_table(results_folder)
+        if not table.empty:
+            text = replace_block(text, "results", results_markdown(table))
+    if seconds:
+        text = replace_block(text, "timings", timings_text(seconds, total or sum(seconds.values()), jobs))
+    schedule = replace_block(instructors.read_text(encoding="utf-8"), "schedule", schedule_table())
+    write_atomically(readme, text)  # both written only once both blocks were found
+    write_atomically(instructors, schedule)
+    print(f"Written: the generated blocks of {readme.name} and {instructors.name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv if argv is not None else sys.argv[1:]:
+        print("Usage: python -m tools.readme   (rewrites the manifest's blocks of README.md and instructors.md)")
+        return 2
+    update_documents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
