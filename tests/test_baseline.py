@@ -16,25 +16,13 @@ from benchmarks import baseline
 from helpers import PROJECT_ROOT, training, windows
 from helpers.settings import PYTHONPATH_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE
 from helpers.windows import make_lagged, make_sequences
+from strategies import draw_daily_frame
 
 
 @settings(max_examples=60, deadline=None, database=None)
 @given(data=st.data())
 def test_the_loops_build_exactly_what_the_vectorised_helpers_build(data):
-    rows = data.draw(st.integers(2, 60), label="rows")
-    features = data.draw(st.integers(1, 4), label="features")
-    window = data.draw(st.integers(1, rows - 1), label="window")
-    values = data.draw(
-        st.lists(
-            st.lists(st.floats(-1e4, 1e4, allow_nan=False, width=32), min_size=features + 1, max_size=features + 1),
-            min_size=rows,
-            max_size=rows,
-        ),
-        label="values",
-    )
-    columns = [f"x{j}" for j in range(features)]
-    frame = pd.DataFrame(values, columns=[*columns, "target"])
-    frame.insert(0, "DATE", pd.date_range("2001-03-01", periods=rows, freq="D"))
+    frame, columns, window = draw_daily_frame(data)
 
     X, y, dates = make_sequences(frame, columns, target="target", window=window)
     looped_X, looped_y, looped_dates = baseline.looped_sequences(frame, columns, target="target", window=window)

@@ -77,26 +77,31 @@ def test_every_episode_has_a_known_part_a_title_and_a_topic():
 
 def test_episode_finds_by_number_and_refuses_an_unknown_one_listing_the_lesson():
     assert episode("03").file == "03_simple_rnn.ipynb"
-    assert episode(SETUP_CHECK).part == "before" and episode(COMPARISON).file.startswith("10_")
+    assert episode(SETUP_CHECK).part == "before" and episode(COMPARISON).file.startswith(f"{COMPARISON}_")
     listed = ", ".join(entry.number for entry in EPISODES)
-    with pytest.raises(ValueError, match=rf"^No episode '11'; the lesson's are {listed}\.$"):
-        episode("11")
+    with pytest.raises(ValueError, match=rf"^No episode '99'; the lesson's are {listed}\.$"):
+        episode("99")
     with pytest.raises(ValueError, match="No episode 3"):  # a number, not its two-digit text
         episode(3)
 
 
 def test_episodes_of_each_part_in_order():
-    assert episodes_of("before") == ["00"]
-    assert episodes_of("core") == ["01", "02", "03", "04", "05", "06", "10"]
-    assert episodes_of("optional") == ["07", "08", "09"]
+    numbers = [entry.number for entry in EPISODES]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    parts = {part: episodes_of(part) for part in ("before", "core", "optional")}
+    assert parts["before"] == [SETUP_CHECK] and COMPARISON in parts["core"]
+    assert {"01", "02", "03", "04", "05", "06"} <= set(parts["core"])  # the half-day's models
+    assert sorted(sum(parts.values(), [])) == numbers  # every episode in exactly one part
+    assert all(part == sorted(part) for part in parts.values())
     with pytest.raises(ValueError, match="part must be 'before', 'core' or 'optional', got 'extra'"):
         episodes_of("extra")
 
 
-def test_trained_episodes_leave_out_the_setup_check_and_the_comparison():
+def test_trained_episodes_are_those_that_record_models_without_the_setup_check_and_the_comparison():
     trained = trained_episodes()
-    assert trained == [f"{number:02d}" for number in range(1, 10)]
     assert SETUP_CHECK not in trained and COMPARISON not in trained
+    assert trained == [entry.number for entry in EPISODES if entry.number in set(trained)]  # in order
+    assert set(trained) == {model.episode for model in MODELS.values()}  # each records a model
 
 
 # --- the split and the goal ---------------------------------------------------------------------------

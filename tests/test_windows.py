@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.windows import Part, make_lagged, make_sequences, split_by_date, station_columns, stations
+from strategies import draw_daily_frame
 
 # --- stations ---------------------------------------------------------------------------------
 
@@ -85,20 +86,8 @@ def test_make_sequences_shapes_types_and_alignment(make_frame):
 @settings(max_examples=60, deadline=None, database=None)
 @given(data=st.data())
 def test_make_sequences_matches_a_naive_loop_and_make_lagged(data):
-    rows = data.draw(st.integers(2, 60), label="rows")
-    features = data.draw(st.integers(1, 4), label="features")
-    window = data.draw(st.integers(1, rows - 1), label="window")
-    values = data.draw(
-        st.lists(
-            st.lists(st.floats(-1e4, 1e4, allow_nan=False, width=32), min_size=features + 1, max_size=features + 1),
-            min_size=rows,
-            max_size=rows,
-        ),
-        label="values",
-    )
-    columns = [f"x{j}" for j in range(features)]
-    frame = pd.DataFrame(values, columns=[*columns, "target"])
-    frame.insert(0, "DATE", pd.date_range("2001-03-01", periods=rows, freq="D"))
+    frame, columns, window = draw_daily_frame(data)
+    rows, features = len(frame), len(columns)
 
     X, y, dates = make_sequences(frame, columns, target="target", window=window)
 
