@@ -38,7 +38,8 @@ from helpers.files import write_atomically
 from helpers.lesson import trained_episodes
 from helpers.results import load_results
 from helpers.settings import BACKEND_VARIABLE, RESULTS_VARIABLE, SEED_VARIABLE, STRICT_VARIABLE
-from tools.run_lesson import ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks
+from tools.run_lesson import (ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks,
+                              thread_shares)
 
 BENCHMARKS = ROOT / "benchmarks"
 RUNS_FILE = BENCHMARKS / "seed_runs.csv"
@@ -83,10 +84,14 @@ def cpu_name() -> str:
 
 
 def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
-    """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table."""
+    """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table.
+
+    Side by side, each kernel gets its share of the cores, as in the lesson's run command (``thread_shares``).
+    """
     with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
         results = Path(folder) / "results"
-        with environment(**{SEED_VARIABLE: str(seed), RESULTS_VARIABLE: str(results), STRICT_VARIABLE: "0"}):
+        settings = {SEED_VARIABLE: str(seed), RESULTS_VARIABLE: str(results), STRICT_VARIABLE: "0"}
+        with environment(**settings, **thread_shares(jobs)):
             run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
         table = load_results(results, task=None)
     table = table.assign(seed=seed, backend=os.environ.get(BACKEND_VARIABLE) or "tensorflow", cpu=cpu_name())

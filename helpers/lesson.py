@@ -72,7 +72,8 @@ EPISODES: tuple[Episode, ...] = (
             "the model (episode 5's), the lost samples, the 1- and 7-day fits, the window-length plot, the "
             "debriefs"),
     Episode("07", "07_better_training.ipynb", "better training", "optional", 20,
-            "what standardising bought (the stacked LSTM on raw inputs) and averaging three seeds",
+            "what standardising bought (the stacked LSTM on raw inputs) and averaging three seeds, both on 7-day "
+            "windows",
             "`build_unscaled_lstm`, `compile_and_fit`",
             "the scale table, the debrief, the average of three seeds"),
     Episode("08", "08_alternatives.ipynb", "alternatives", "optional", 30,
@@ -186,13 +187,12 @@ MODELS: dict[str, Model] = {
     "stacked_lstm": Model("Stacked LSTM", "05", "recurrent", "Basel, 30 days, standardised"),
     "recall_simple_rnn": Model("SimpleRNN, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
     "recall_lstm": Model("LSTM, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
-    "recall_gru": Model("GRU, recall task", "05", "recurrent", "synthetic, 40 steps", "recall"),
     "stacked_lstm_1_day": Model("Stacked LSTM, 1 day", "06", "recurrent", "Basel, 1 day, standardised"),
     "stacked_lstm_7_days": Model("Stacked LSTM, 7 days", "06", "recurrent", "Basel, 7 days, standardised"),
     "stacked_lstm_90_days": Model("Stacked LSTM, 90 days", "06", "recurrent", "Basel, 90 days, standardised"),
-    "stacked_lstm_unscaled": Model("Stacked LSTM, raw inputs", "07", "recurrent", "Basel, 30 days, raw"),
-    "stacked_lstm_seed_average": Model("Stacked LSTM, average of 3 seeds", "07", "recurrent",
-                                       "Basel, 30 days, standardised"),
+    "stacked_lstm_unscaled": Model("Stacked LSTM, 7 days, raw inputs", "07", "recurrent", "Basel, 7 days, raw"),
+    "stacked_lstm_seed_average": Model("Stacked LSTM, 7 days, average of 3 seeds", "07", "recurrent",
+                                       "Basel, 7 days, standardised"),
     "stacked_gru": Model("GRU", "08", "recurrent", "Basel, 30 days, standardised"),
     "causal_cnn": Model("Causal CNN", "08", "convolution or attention", "Basel, 30 days, standardised"),
     "self_attention": Model("Self-attention", "08", "convolution or attention", "Basel, 30 days, standardised"),
@@ -214,7 +214,7 @@ COMPARISONS: tuple[tuple[str, str, str], ...] = (
     ("Gated cells instead of plain ones", "stacked_lstm", "stacked_simple_rnn"),
     ("A longer memory (90 days instead of 30)", "stacked_lstm_90_days", "stacked_lstm"),
     ("A week against one day", "stacked_lstm_7_days", "stacked_lstm_1_day"),
-    ("Standardised inputs against raw ones", "stacked_lstm", "stacked_lstm_unscaled"),
+    ("Standardised inputs against raw ones, 7 days", "stacked_lstm_7_days", "stacked_lstm_unscaled"),
     ("All 11 stations against Basel alone, 7 days", "stacked_lstm_all_stations", "stacked_lstm_7_days"),
 )
 
@@ -233,7 +233,7 @@ def family(key: str) -> str:
 def models_of(task: str = "sunshine") -> list[str]:
     """The keys of every model of ``task``, in lesson order.
 
-    Example: ``models_of("recall")  # ['recall_simple_rnn', 'recall_lstm', 'recall_gru']``
+    Example: ``models_of("recall")  # ['recall_simple_rnn', 'recall_lstm']``
     """
     if task not in {model.task for model in MODELS.values()}:
         raise ValueError(f"task must be 'sunshine' or 'recall', got {task!r}.")

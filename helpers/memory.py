@@ -17,12 +17,12 @@ LENGTH = 40
 GUESS_RMSE = float(np.sqrt(1 / 12))  # always guessing 0.5 for a value drawn evenly from 0 to 1
 
 
-def recall_task(n_samples: int = 4000, length: int = LENGTH, seed: int = 0):
+def recall_task(n_samples: int = 4096, length: int = LENGTH, seed: int = 0):
     """``(X, y, steps_back)``: X of shape (n_samples, length, 2), the marked values, and how far back each lies.
 
     ``steps_back`` is 1 when the mark is on the last step and ``length`` when it is on the first.
 
-    Example: ``X, y, steps_back = recall_task(1000, length=20, seed=1)``
+    Example: ``X, y, steps_back = recall_task(1024, length=10, seed=1)``
     """
     n_samples, length = whole_number("n_samples", n_samples), whole_number("length", length)
     rng = np.random.default_rng(seed)

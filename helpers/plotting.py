@@ -1,6 +1,8 @@
 """Plots for the lesson: training curves, predictions over time, and a comparison of models.
 
-All use seaborn's colour-blind-safe palette and label their axes with units.
+All use seaborn's colour-blind-safe palette and label their axes with units. Seaborn is imported on first
+use of the palette, not with this module: importing it takes about a second (scipy.stats), which every
+notebook would otherwise pay at its first cell.
 """
 
 from __future__ import annotations
@@ -9,9 +11,19 @@ import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
-PALETTE = sns.color_palette("colorblind")
+
+def __getattr__(name: str):
+    """``PALETTE``: seaborn's colour-blind-safe palette (ten colours), made on first use."""
+    if name == "PALETTE":
+        return _palette()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _palette() -> list:
+    import seaborn as sns  # here, not at the top: see the module's docstring
+
+    return sns.color_palette("colorblind")
 
 
 def _new_axes(ax, size=(8, 4)):
@@ -38,7 +50,7 @@ def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training h
     if missing:
         raise ValueError(f"Metrics {missing} were not logged; this history has {sorted(logs)}.")
     ax = _new_axes(ax)
-    for colour, name in zip(PALETTE, metrics):
+    for colour, name in zip(_palette(), metrics):
         values = logs[name]
         ax.plot(np.arange(1, len(values) + 1), values, label=LABELS.get(name, name), color=colour)
     later = [value for name in metrics for value in (logs[name][1:] or logs[name])]
@@ -65,7 +77,7 @@ def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "
             raise ValueError(f"dates, y_true and {name!r} must be equally long ({len(dates)}, {len(y_true)}, {len(values)}).")
     ax = _new_axes(ax, size=(10, 4))
     ax.plot(dates, np.ravel(y_true), label="observed", color="black", linewidth=1)
-    for colour, (name, values) in zip(PALETTE, predictions.items()):
+    for colour, (name, values) in zip(_palette(), predictions.items()):
         ax.plot(dates, np.ravel(values), label=name, color=colour, linewidth=1.2)
     ax.set(title=title, xlabel="date", ylabel="sunshine (hours per day)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -82,7 +94,7 @@ def plot_predicted_vs_observed(y_true, y_pred, label: str = "model", title: str 
     if observed.shape != predicted.shape or observed.size == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {observed.size} and {predicted.size}.")
     ax = _new_axes(ax, size=(5, 5))
-    ax.scatter(observed, predicted, s=12, alpha=0.6, color=PALETTE[0], label=label)
+    ax.scatter(observed, predicted, s=12, alpha=0.6, color=_palette()[0], label=label)
     low, high = min(observed.min(), predicted.min()), max(observed.max(), predicted.max())
     ax.plot([low, high], [low, high], color="black", linewidth=1, linestyle="--", label="perfect forecast (y = x)")
     ax.set(title=title, xlabel="observed sunshine (hours)", ylabel="forecast sunshine (hours)", aspect="equal")
@@ -108,7 +120,7 @@ def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same t
     ax = _new_axes(ax, size=(10, 0.4 * max(len(rows), 4) + 1.5))
     position = np.arange(len(rows))
     families = list(dict.fromkeys(rows["family"])) if "family" in rows else ["model"]
-    colour_of = dict(zip(families, PALETTE))
+    colour_of = dict(zip(families, _palette()))
     if "seed_min" in rows:
         ax.hlines(position, rows["seed_min"], rows["seed_max"], color="0.8", linewidth=7, label="range over seeds")
     if "low" in rows:
@@ -141,7 +153,7 @@ def plot_recall(errors: dict, guess: float, title: str = "Recall error against d
     markers = "osD^v"
     for number, (name, series) in enumerate(errors.items()):
         ax.plot(series.index, series.values, marker=markers[number % len(markers)], markersize=4,
-                color=PALETTE[number % len(PALETTE)], label=name)
+                color=_palette()[number % len(_palette())], label=name)
     ax.axhline(guess, color="0.4", linestyle="--", linewidth=1, label="always guessing the average")
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -176,8 +188,8 @@ def plot_window_lengths(spread: pd.DataFrame, windows: dict, title: str = "Valid
     chosen = rows.loc[list(windows)].assign(window=list(windows.values())).sort_values("window")
     below = chosen["val_median"] - chosen["val_min"]
     above = chosen["val_max"] - chosen["val_median"]
-    ax.errorbar(chosen["window"], chosen["val_median"], yerr=[below, above], fmt="o-", color=PALETTE[0],
-                ecolor=PALETTE[0], capsize=4, label="median, and range over seeds")
+    ax.errorbar(chosen["window"], chosen["val_median"], yerr=[below, above], fmt="o-", color=_palette()[0],
+                ecolor=_palette()[0], capsize=4, label="median, and range over seeds")
     ax.set_xscale("log")
     ax.set_xticks(chosen["window"], [str(day) for day in chosen["window"]])
     ax.minorticks_off()

@@ -40,7 +40,7 @@ def test_the_comparison_ranks_what_the_core_recorded_and_names_what_is_missing(t
                      for output in cell.outputs)
     assert "Not recorded on this machine (their episodes did not run):" in text
     assert all(key in text for key in LATER)
-    assert "Standardised inputs against raw ones: not run on this machine" in text
+    assert "Standardised inputs against raw ones, 7 days: not run on this machine" in text
     assert "Gated cells instead of plain ones (" in text  # ran: it names the weights
     assert f"Chosen on the validation year: {MODELS[CORE[1]].name}" in text
     assert os.environ["LESSON_RESULTS_DIR"] == str(tmp_path / "results")

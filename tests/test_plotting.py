@@ -211,3 +211,25 @@ def test_shown_weeks_refuse_dates_outside_them():
 
     with pytest.raises(ValueError, match=r"None of the dates falls in 2009-03-01 \.\. 2009-04-15; pass the test part"):
         shown_weeks(pd.date_range("2008-01-01", "2008-12-31", freq="D"))
+
+
+def test_importing_the_plots_leaves_seaborn_for_the_first_palette():
+    """Seaborn takes about a second to import (scipy.stats): every notebook's first cell would pay it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, helpers.plotting as p; assert 'seaborn' not in sys.modules; "
+            "colours = p.PALETTE; assert 'seaborn' in sys.modules and len(colours) == 10; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
+
+
+def test_the_palette_is_seaborns_colour_blind_one():
+    import seaborn as sns
+
+    from helpers import plotting
+
+    assert plotting.PALETTE == sns.color_palette("colorblind")
+    with pytest.raises(AttributeError, match="has no attribute 'PALLETE'"):
+        plotting.PALLETE  # noqa: B018

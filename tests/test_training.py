@@ -312,20 +312,38 @@ def test_compile_and_fit_trains_with_early_stopping_and_keeps_the_best_epoch():
     assert model.evaluate(val.X, val.y, verbose=0)[0] == pytest.approx(best, rel=1e-5)  # the best epoch's weights
 
 
+def fit_typed_by_hand(train, val, seed: int, **speed_ups):
+    """Episode 1's cells: compile with the recipe's learning rate, fit with early stopping and a timer."""
+    set_seed(seed)
+    typed = tiny_model()
+    typed.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="mse",
+                  metrics=[keras.metrics.RootMeanSquaredError(name="rmse")], **speed_ups)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
+    history = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
+                        callbacks=[stop, EpochTimer()], verbose=0)
+    return history, typed
+
+
 def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
     train, val = parts()
     set_seed(5)
     helper = tiny_model()
     history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12)
-    set_seed(5)
-    typed = tiny_model()
-    typed.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="mse",
-                  metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-                  steps_per_execution=64, jit_compile=True)
-    assert SPEED_UPS == {"steps_per_execution": 64, "jit_compile": True}  # what compile_and_fit adds
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
-    by_hand = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
-                        callbacks=[stop, EpochTimer()], verbose=0)
+    if keras.backend.backend() == "tensorflow":  # JAX always compiles with XLA
+        assert not helper.jit_compile  # a plain compile, as typed in episode 1
+    by_hand, typed = fit_typed_by_hand(train, val, seed=5)
+    assert history.history == by_hand.history
+    assert_same_weights(weights_of(helper), weights_of(typed))
+
+
+def test_compile_and_fit_with_xla_adds_the_speed_ups_and_nothing_else():
+    train, val = parts()
+    set_seed(6)
+    helper = tiny_model()
+    history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12, xla=True)
+    assert SPEED_UPS == {"steps_per_execution": 64, "jit_compile": True}
+    assert helper.jit_compile is True
+    by_hand, typed = fit_typed_by_hand(train, val, seed=6, **SPEED_UPS)
     assert history.history == by_hand.history
     assert_same_weights(weights_of(helper), weights_of(typed))
 
@@ -334,6 +352,7 @@ def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
     ({"train": (1, 2)}, r"train must be a part from split_by_date"),
     ({"batch_size": 0}, r"batch_size must be a whole number >= 1"),
     ({"epochs": 2.5}, r"epochs must be a whole number >= 1"),
+    ({"xla": "yes"}, r"xla must be True or False, got 'yes'"),
 ])
 def test_compile_and_fit_names_bad_arguments(arguments, message):
     train, val = parts()
