@@ -7,6 +7,8 @@ notebook would otherwise pay at its first cell.
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 import numpy as np
@@ -20,6 +22,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@functools.cache
 def _palette() -> list:
     import seaborn as sns  # here, not at the top: see the module's docstring
 
@@ -150,10 +153,10 @@ def plot_recall(errors: dict, guess: float, title: str = "Recall error against d
     if not isinstance(errors, dict) or not errors:
         raise ValueError("errors must be a dict of model name -> error_by_steps_back(...); got none.")
     ax = _new_axes(ax)
-    markers = "osD^v"
+    markers, palette = "osD^v", _palette()
     for number, (name, series) in enumerate(errors.items()):
         ax.plot(series.index, series.values, marker=markers[number % len(markers)], markersize=4,
-                color=_palette()[number % len(_palette())], label=name)
+                color=palette[number % len(palette)], label=name)
     ax.axhline(guess, color="0.4", linestyle="--", linewidth=1, label="always guessing the average")
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
