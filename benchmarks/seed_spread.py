@@ -4,6 +4,7 @@ Usage:
     python -m benchmarks.seed_spread                          # calibrate: seeds 1-10, notebooks 01-09
     python -m benchmarks.seed_spread --seeds 11-13 --held-out # seeds kept out of calibration: check them
     python -m benchmarks.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
+    python -m benchmarks.seed_spread --year 2006 --seeds 1-5  # a backtest fold: validation year 2006, core episodes
 
 Every seed runs the episode notebooks themselves (each in a fresh kernel, through the same runner as
 the lesson command) with ``LESSON_SEED`` set, on the Keras backend that ``KERAS_BACKEND`` names, so the models train exactly as learners train them. The
@@ -19,6 +20,12 @@ Calibrating writes, each atomically:
 
 ``--held-out`` writes ``benchmarks/seed_runs_held_out.csv`` instead, compares every result with the
 committed intervals and exits with status 1 if any lies outside.
+
+``--year Y`` runs a backtest fold (``helpers.lesson.BACKTEST_YEARS``): the episodes train on the years before
+Y, stop early on Y and are scored on Y (``LESSON_VALIDATION_YEAR``), by default the core episodes only. Its
+rows go to ``benchmarks/backtest_runs.csv``. Every run then rewrites ``helpers/backtest.csv``: each model's
+score per year and seed, the validation years of the folds (2008 from ``seed_runs.csv``) and the lesson's
+test year 2009, which the debriefs and notebook 10 read.
 """
 
 from __future__ import annotations
@@ -35,9 +42,10 @@ import pandas as pd
 
 from helpers.checks import SPREAD_FILE, check_interval, load_spread
 from helpers.files import write_atomically
-from helpers.lesson import trained_episodes
+from helpers.lesson import BACKTEST_YEARS, SPLIT, episodes_of, split_for, trained_episodes
 from helpers.results import load_results
-from helpers.settings import BACKEND_VARIABLE, RESULTS_VARIABLE, SEED_VARIABLE, STRICT_VARIABLE
+from helpers.settings import (BACKEND_VARIABLE, RESULTS_VARIABLE, SEED_VARIABLE, STRICT_VARIABLE,
+                              VALIDATION_YEAR_VARIABLE)
 from tools.run_lesson import (ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks,
                               thread_shares)
 
@@ -45,6 +53,10 @@ BENCHMARKS = ROOT / "benchmarks"
 RUNS_FILE = BENCHMARKS / "seed_runs.csv"
 HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
+BACKTEST_RUNS_FILE = BENCHMARKS / "backtest_runs.csv"
+BACKTEST_FILE = ROOT / "helpers" / "backtest.csv"
+LESSON_YEAR, TEST_YEAR = int(SPLIT.val_start[:4]), int(SPLIT.test_start[:4])
+CORE_EPISODES = [number for number in trained_episodes() if number in episodes_of("core")]
 EPISODES = trained_episodes()  # every episode that trains a model, from the lesson's manifest
 RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
                "cpu"]
@@ -83,19 +95,49 @@ def cpu_name() -> str:
     return f"{name}{' AVX-512' if 'avx512f' in flags else ''}"
 
 
-def run_seed(seed: int, paths: list[Path], jobs: int, report) -> pd.DataFrame:
+def run_seed(seed: int, paths: list[Path], jobs: int, report, year: int | None = None) -> pd.DataFrame:
     """Run the notebooks with ``LESSON_SEED=seed`` in a temporary folder; their results as one table.
 
+    ``year``: a backtest fold's validation year (``LESSON_VALIDATION_YEAR``); None for the lesson's split.
     Side by side, each kernel gets its share of the cores, as in the lesson's run command (``thread_shares``).
     """
     with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
         results = Path(folder) / "results"
         settings = {SEED_VARIABLE: str(seed), RESULTS_VARIABLE: str(results), STRICT_VARIABLE: "0"}
+        if year is not None:
+            settings[VALIDATION_YEAR_VARIABLE] = str(year)
         with environment(**settings, **thread_shares(jobs)):
             run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
         table = load_results(results, task=None)
     table = table.assign(seed=seed, backend=os.environ.get(BACKEND_VARIABLE) or "tensorflow", cpu=cpu_name())
+    if year is not None:
+        return table.assign(year=year)[["year", *RUN_COLUMNS]]
     return table[RUN_COLUMNS]
+
+
+def backtest_table(runs: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
+    """Every model's RMSE per year and seed: the folds' validation years, the lesson's 2008, and the test year.
+
+    ``runs`` are the lesson's seed runs (validation 2008, test 2009); ``folds`` the backtest's other years.
+
+    Example: ``backtest_table(read_runs(RUNS_FILE), read_runs(BACKTEST_RUNS_FILE))``
+    """
+    sunshine = runs[runs["task"].fillna("sunshine") == "sunshine"] if "task" in runs else runs
+    parts = [sunshine.assign(year=LESSON_YEAR, rmse=sunshine["val_rmse"]),
+             sunshine.assign(year=TEST_YEAR, rmse=sunshine["test_rmse"])]
+    if len(folds):
+        folds = folds[folds["year"] != LESSON_YEAR]
+        folds = folds[folds["task"].fillna("sunshine") == "sunshine"] if "task" in folds else folds
+        parts.append(folds.assign(rmse=folds["val_rmse"]))
+    table = pd.concat(parts, ignore_index=True)[["key", "year", "seed", "rmse"]]
+    table = table.astype({"year": int, "seed": int})
+    return table.sort_values(["key", "year", "seed"], ignore_index=True).round({"rmse": 4})
+
+
+def write_backtest() -> None:
+    """Rewrite ``helpers/backtest.csv`` from the committed seed runs and backtest runs."""
+    table = backtest_table(read_runs(RUNS_FILE), read_runs(BACKTEST_RUNS_FILE))
+    write_atomically(BACKTEST_FILE, table.to_csv(index=False, float_format="%.4f"))
 
 
 def read_runs(path: Path) -> pd.DataFrame:
@@ -170,15 +212,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", action="store_true",
                         help="seeds not used for calibration: compare them with helpers/seed_spread.csv")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="notebooks to run at once")
+    parser.add_argument("--year", type=int, default=None,
+                        help=f"a backtest fold: this validation year ({', '.join(map(str, BACKTEST_YEARS[:-1]))}), "
+                             "core episodes by default, rows into benchmarks/backtest_runs.csv")
     args = parser.parse_args(argv)
+    if args.year is not None:
+        try:
+            split_for(args.year)
+        except ValueError as error:
+            parser.error(str(error))
+        if args.year == LESSON_YEAR or args.held_out:
+            parser.error(f"--year {args.year}: fold {LESSON_YEAR} is the lesson's own split (run without --year); "
+                         "--year does not combine with --held-out.")
     try:
         seeds = parse_seeds(args.seeds)
     except ValueError as error:
         parser.error(str(error))
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, got {args.jobs}")
-    paths = find_notebooks(args.notebooks or EPISODES)
-    runs_file = HELD_OUT_FILE if args.held_out else RUNS_FILE
+    paths = find_notebooks(args.notebooks or (CORE_EPISODES if args.year is not None else EPISODES))
+    runs_file = HELD_OUT_FILE if args.held_out else BACKTEST_RUNS_FILE if args.year is not None else RUNS_FILE
     if args.held_out:
         spread = load_spread()  # fail now, not after the training, if there is nothing to compare with
         calibrated = set(read_runs(RUNS_FILE)["seed"])
@@ -189,12 +242,16 @@ def main(argv: list[str] | None = None) -> int:
     runs = read_runs(runs_file)
     episodes = [path.name[:2] for path in paths]
     # a rerun replaces what these seeds gave for these notebooks, and keeps everything else
-    runs = runs[~(runs["seed"].isin(seeds) & runs["episode"].isin(episodes))]
+    replaced = runs["seed"].isin(seeds) & runs["episode"].isin(episodes)
+    if args.year is not None and len(runs):
+        replaced &= runs["year"] == args.year
+    runs = runs[~replaced]
     started = time.perf_counter()
     for number, seed in enumerate(seeds, start=1):
         print(f"Seed {seed} ({number} of {len(seeds)}): {len(paths)} notebooks", flush=True)
         try:
-            table = run_seed(seed, paths, args.jobs, report=lambda text: print("   ", text, flush=True))
+            table = run_seed(seed, paths, args.jobs, report=lambda text: print("   ", text, flush=True),
+                             year=args.year)
         except NotebookFailed as failure:
             print(f"\n{failure.path.name} failed with seed {seed}: {failure.error}", file=sys.stderr)
             return 1
@@ -202,10 +259,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nInterrupted during seed {seed}; the seeds finished before it are kept in {runs_file}.",
                   file=sys.stderr)
             return 130
-        runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(["seed", "episode", "key"])
+        order = ["year", "seed", "episode", "key"] if args.year is not None else ["seed", "episode", "key"]
+        runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(order)
         write_atomically(runs_file, runs.to_csv(index=False, float_format="%.4f"))
         print(f"    done, {time.perf_counter() - started:.0f} s so far", flush=True)
 
+    if args.year is not None:
+        write_backtest()
+        print(f"\nWritten: {runs_file}, {BACKTEST_FILE}")
+        return 0
     if args.held_out:
         table = compare(runs[runs["seed"].isin(seeds)], spread)
         print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
@@ -214,9 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if len(outside) else 0
     spread = summarise(runs)
     write_atomically(SPREAD_FILE, spread.to_csv(index=False))
+    write_backtest()
     draw(runs, spread, FIGURE_FILE)
     print(spread.to_string(index=False))
-    print(f"\nWritten: {runs_file}, {SPREAD_FILE}, {FIGURE_FILE}")
+    print(f"\nWritten: {runs_file}, {SPREAD_FILE}, {BACKTEST_FILE}, {FIGURE_FILE}")
     return 0
 
 

@@ -1,14 +1,16 @@
-"""Compare a model's test RMSE with what this lesson measured over many seeds.
+"""Compare a model's validation RMSE with what this lesson measured over many seeds.
 
-The expected ranges come from the seed-spread study (``python -m tools seed-spread``, see
-benchmarks/README.md), kept in ``helpers/seed_spread.csv``: every model trained with at least ten
-seeds, exactly as its notebook trains it. A model's check accepts the interval its seeds spanned,
-widened on each side by three times their standard deviation (at least 0.05 h), because another seed or
-another processor gives another draw from the same spread, and ten seeds do not show all of it.
+The episodes choose on the validation year and leave the test year to notebook 10, which opens it once; so
+their checks read the validation RMSE. The expected ranges come from the seed-spread study
+(``python -m tools seed-spread``, see benchmarks/README.md), kept in ``helpers/seed_spread.csv``: every
+model trained with many seeds, exactly as its notebook trains it. A model's check accepts the interval its
+seeds spanned, widened on each side by three times their standard deviation (at least 0.05 h), because
+another seed or another processor gives another draw from the same spread, and a dozen seeds do not show
+all of it. The check says in words whether a number lies inside the measured range, outside it but inside
+that margin, or outside the margin.
 
-For learners the check only explains: a number outside the range is described in plain words. In
-``make test`` and CI, where ``LESSON_STRICT_CHECKS=1``, it fails instead, so a drifted number stops
-the build.
+For learners the check only explains. In ``make test`` and CI, where ``LESSON_STRICT_CHECKS=1``, a number
+outside the margin fails instead, so a drifted number stops the build.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.lesson import SPLIT
+from helpers.lesson import SPLIT, current_split
 from helpers.settings import STRICT_VARIABLE
 
 SPREAD_FILE = Path(__file__).resolve().parent / "seed_spread.csv"
 MIN_MARGIN = 0.05  # hours: at least this, also for models that do not depend on the seed (processors differ)
 SD_MARGIN = 3.0  # the seeds' range is widened by this many standard deviations on each side
-# split_by_date's test part, from the lesson's one split
+# split_by_date's validation and test parts, from the lesson's one split
+VALIDATION_DAYS = pd.date_range(SPLIT.val_start, SPLIT.test_start, freq="D", name="DATE", inclusive="left")
 TEST_DAYS = pd.date_range(SPLIT.test_start, SPLIT.test_last, freq="D", name="DATE")
+PARTS = {"val": "validation", "test": "test"}  # the study's column prefixes, and their names in words
 
 
 class Expected(NamedTuple):
@@ -43,7 +47,7 @@ class Expected(NamedTuple):
 
 
 def check_interval(minimum: float, maximum: float, sd: float) -> tuple[float, float]:
-    """The interval a check accepts: the seeds' range widened by max(3 standard deviations, 0.05 h).
+    """The interval a check accepts: the seeds' range widened by max(3 standard deviations, 0.05 h), never below 0.
 
     Example: ``check_interval(3.40, 3.50, 0.03)  # (3.31, 3.59)``
     """
@@ -51,7 +55,7 @@ def check_interval(minimum: float, maximum: float, sd: float) -> tuple[float, fl
     if not all(isinstance(v, (int, float, np.number)) and math.isfinite(v) for v in values) or minimum > maximum or sd < 0:
         raise ValueError(f"Need finite minimum <= maximum and sd >= 0, got {minimum!r}, {maximum!r}, {sd!r}.")
     margin = max(SD_MARGIN * float(sd), MIN_MARGIN)
-    return round(float(minimum) - margin, 3), round(float(maximum) + margin, 3)
+    return max(0.0, round(float(minimum) - margin, 3)), round(float(maximum) + margin, 3)
 
 
 def load_spread(path: str | Path | None = None) -> pd.DataFrame:
@@ -74,11 +78,14 @@ def load_spread(path: str | Path | None = None) -> pd.DataFrame:
     return table
 
 
-def expected_rmse(key: str, path: str | Path | None = None) -> Expected:
-    """The measured spread of the test RMSE of the model recorded under ``key``, and the interval its check accepts.
+def expected_rmse(key: str, path: str | Path | None = None, part: str = "val") -> Expected:
+    """The measured spread of one RMSE (``part``: "val" or "test") of the model recorded under ``key``, and the
+    interval its check accepts.
 
     Example: ``expected_rmse("simple_rnn").high``
     """
+    if part not in PARTS:
+        raise ValueError(f"part must be 'val' or 'test', got {part!r}.")
     table = load_spread(path)
     rows = table[table["key"] == key]
     if rows.empty:
@@ -87,8 +94,8 @@ def expected_rmse(key: str, path: str | Path | None = None) -> Expected:
             "Use one of these keys, or measure the new model with `python -m tools seed-spread`."
         )
     row = rows.iloc[0]
-    low, high = check_interval(row.test_min, row.test_max, row.test_sd)
-    return Expected(key, str(row.model), int(row.seeds), float(row.test_median), low, high)
+    low, high = check_interval(row[f"{part}_min"], row[f"{part}_max"], row[f"{part}_sd"])
+    return Expected(key, str(row.model), int(row.seeds), float(row[f"{part}_median"]), low, high)
 
 
 def strict() -> bool:
@@ -99,54 +106,78 @@ def strict() -> bool:
     return os.environ.get(STRICT_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
 
 
-def check_rmse(key: str, test_rmse: float, *, dates=None, unit: str = "h", path: str | Path | None = None) -> None:
-    """Say whether ``test_rmse`` lies in the interval the check accepts for ``key``; fail only in strict mode.
+def _number(value: float, digits: int) -> str:
+    return f"{value:.{digits}f}"
 
-    With ``dates`` (the test days the model was scored on), a wrong split is refused in any mode.
-    ``unit`` is how the numbers are printed (hours for sunshine; "" for the unitless recall task).
 
-    Example: ``check_rmse("simple_rnn", rnn_rmse, dates=test.dates)``
+def check_rmse(key: str, val_rmse: float, *, dates=None, unit: str = "h", path: str | Path | None = None) -> None:
+    """Say whether ``val_rmse`` (the validation RMSE) lies in the range the lesson measured for ``key``.
+
+    Three answers, in words: inside the measured range; outside it but inside the margin the check allows for
+    other seeds and computers; outside that margin (which fails in strict mode only). With ``dates`` (the days
+    the model was scored on), a wrong split is refused in any mode. In a backtest fold (another validation
+    year) there is no range to compare with, and the check says so. ``unit`` is how the numbers are printed
+    (hours for sunshine; "" for the unitless recall task, which has no dates).
+
+    Example: ``check_rmse("simple_rnn", model.evaluate(val.X, val.y, verbose=0)[1], dates=val.dates)``
     """
-    if isinstance(test_rmse, bool) or not isinstance(test_rmse, (int, float, np.number)) or not math.isfinite(test_rmse):
-        raise ValueError(f"test_rmse must be a finite number, got {test_rmse!r}; did training diverge?")
+    if isinstance(val_rmse, bool) or not isinstance(val_rmse, (int, float, np.number)) or not math.isfinite(val_rmse):
+        raise ValueError(f"val_rmse must be a finite number, got {val_rmse!r}; did training diverge?")
+    split = current_split()
     if dates is not None:
+        wanted = pd.date_range(split.val_start, split.test_start, freq="D", name="DATE", inclusive="left")
         days = pd.DatetimeIndex(dates)
-        if not days.equals(TEST_DAYS):
+        if not days.equals(wanted):
             first, last = (days[0].date(), days[-1].date()) if len(days) else ("-", "-")
             raise ValueError(
-                f"{key} was scored on {len(days)} days ({first} to {last}), not on the lesson's "
-                f"{len(TEST_DAYS)} test days ({SPLIT.test_start} to {SPLIT.test_last}). Split with split_by_date(X, y, dates) "
-                "and score on its third part."
+                f"{key} was scored on {len(days)} days ({first} to {last}), not on the {len(wanted)} days of the "
+                f"validation year ({wanted[0].date()} to {wanted[-1].date()}). Split with "
+                "split_by_date(X, y, dates) and score on its second part, val."
             )
     u, d = (f" {unit}", 2) if unit else ("", 3)  # unitless scores: one more decimal
+    year = f" ({split.val_start[:4]})" if dates is not None else ""
+    said = f"validation RMSE{year} {_number(val_rmse, d)}{u}"
+    if dates is not None and split != SPLIT:
+        print(f"{key}: {said}. Backtest fold {split.val_start[:4]}: the lesson's ranges are measured on "
+              f"{SPLIT.val_start[:4]}, so there is nothing to compare with here.")
+        return
     try:
         expected = expected_rmse(key, path)
     except (FileNotFoundError, ValueError) as error:
         if strict():
             raise
-        print(f"{key}: test RMSE {test_rmse:.{d}f}{u}. No measured range to compare with: {error}")
+        print(f"{key}: {said}. No measured range to compare with: {error}")
         return
     row = load_spread(path).set_index("key").loc[key]
-    if row.test_min == row.test_max:
-        measured = f"{row.test_min:.{d}f}{u}, the same on each of {expected.seeds} seeds"
+    seeds = expected.seeds
+    bounds = (row.val_min, row.val_max, expected.low, expected.high)
+    if any(_number(val_rmse, d) == _number(bound, d) and val_rmse != bound for bound in bounds):
+        d += 1  # two numbers that print alike but differ: one more decimal, so the words and digits agree
+        said = f"validation RMSE{year} {_number(val_rmse, d)}{u}"
+    if row.val_min == row.val_max:
+        measured = f"{_number(row.val_min, d)}{u}, the same on each of {seeds} seeds"
     else:
-        measured = f"{row.test_min:.{d}f} to {row.test_max:.{d}f}{u} over {expected.seeds} seeds"
-    accepted = f"{expected.low:.{d}f} to {expected.high:.{d}f}{u}"
+        measured = f"{_number(row.val_min, d)} to {_number(row.val_max, d)}{u} over {seeds} seeds"
+    accepted = f"{_number(expected.low, d)} to {_number(expected.high, d)}{u}"
     model = expected.model
-    if expected.low <= test_rmse <= expected.high:
-        print(f"{model}: test RMSE {test_rmse:.{d}f}{u}. The lesson measured {measured}; the check accepts "
-              f"{accepted}, a margin for other computers. As expected.")
+    if row.val_min <= val_rmse <= row.val_max:
+        print(f"{model}: {said}, inside the range the lesson measured ({measured}).")
         return
-    side = "higher" if test_rmse > expected.high else "lower"
+    if expected.low <= val_rmse <= expected.high:
+        side = "above" if val_rmse > row.val_max else "below"
+        print(f"{model}: {said}, {side} the range the lesson measured ({measured}) but inside the margin the "
+              f"check allows for other seeds and computers ({accepted}).")
+        return
+    side = "higher" if val_rmse > expected.high else "lower"
     if strict():
         raise AssertionError(
-            f"{model}: test RMSE {test_rmse:.3f}{u} lies outside {expected.low:.3f} to {expected.high:.3f}{u}, the "
-            f"interval accepted from {expected.seeds} seeds (median {expected.median:.3f}{u}). The data, the split or "
+            f"{model}: validation RMSE {val_rmse:.3f}{u} lies outside {expected.low:.3f} to {expected.high:.3f}{u}, "
+            f"the interval accepted from {seeds} seeds (median {expected.median:.3f}{u}). The data, the split or "
             "the model changed; if the change is intended, measure again with `python -m tools seed-spread`."
         )
     print(
-        f"{model}: test RMSE {test_rmse:.{d}f}{u}, {side} than the check accepts ({accepted}; the lesson measured "
-        f"{measured}, median {expected.median:.{d}f}{u}).\n"
+        f"{model}: {said}, {side} than the check accepts ({accepted}; the lesson measured {measured}, "
+        f"median {_number(expected.median, d)}{u}).\n"
         "Small differences between computers are normal, and the lesson still holds. If yours is far off, "
         "restart the kernel and run all cells from the top, in order (Kernel > Restart Kernel and Run All Cells)."
     )

@@ -16,7 +16,10 @@ Example:
 from __future__ import annotations
 
 import datetime
+import os
 from typing import NamedTuple
+
+from helpers.settings import VALIDATION_YEAR_VARIABLE
 
 
 class Episode(NamedTuple):
@@ -153,8 +156,51 @@ class Split(NamedTuple):
 # Train on 2000-2007, choose on 2008, test once on 2009 (and the file's last day, 2010-01-01: 366 days).
 SPLIT = Split(val_start="2008-01-01", test_start="2009-01-01", test_stop="2010-01-02")
 
-# Six weeks of test days that plots zoom into: over a whole year the lines blur into each other.
-SHOWN_WEEKS = ("2009-03-01", "2009-04-15")  # start, and the first day after
+# Six weeks that plots zoom into (month-day, in the year of the days shown): over a whole year the lines
+# blur into each other.
+SHOWN_WEEKS = ("03-01", "04-15")  # start, and the first day after
+
+# The backtest (benchmarks/seed_spread.py --year): the lesson's choices rest on one validation year, so the
+# study repeats them on earlier years. Fold Y trains on the years before Y, stops early on Y and is scored on
+# Y, exactly as the lesson does with 2008; the lesson's own split is fold 2008. Its seeds: BACKTEST_SEEDS.
+BACKTEST_YEARS = (2005, 2006, 2007, 2008)
+FIRST_VALIDATION_YEAR, LAST_VALIDATION_YEAR = 2002, 2008  # at least two training years; the test year after
+
+
+def split_for(validation_year: int) -> Split:
+    """The split of one backtest fold: train before ``validation_year``, validate on it, test on the next year.
+
+    Fold 2008 is the lesson's own split (``SPLIT``, whose test part runs to the file's last day).
+
+    Example: ``split_for(2006).val_start  # '2006-01-01'``
+    """
+    if isinstance(validation_year, bool) or not isinstance(validation_year, int) or not (
+            FIRST_VALIDATION_YEAR <= validation_year <= LAST_VALIDATION_YEAR):
+        raise ValueError(f"validation_year must be a year from {FIRST_VALIDATION_YEAR} to {LAST_VALIDATION_YEAR} "
+                         f"(the lesson's is {SPLIT.val_start[:4]}), got {validation_year!r}.")
+    if validation_year == int(SPLIT.val_start[:4]):
+        return SPLIT
+    year = validation_year
+    return Split(val_start=f"{year}-01-01", test_start=f"{year + 1}-01-01", test_stop=f"{year + 2}-01-01")
+
+
+def current_split(environ=None) -> Split:
+    """The split every episode uses: the lesson's, or a backtest fold's when ``$LESSON_VALIDATION_YEAR`` names one.
+
+    Only the backtest sets the variable (one kernel per fold); empty means unset.
+
+    Example: ``current_split({"LESSON_VALIDATION_YEAR": "2006"}).test_start  # '2007-01-01'``
+    """
+    text = (os.environ if environ is None else environ).get(VALIDATION_YEAR_VARIABLE, "").strip()
+    if not text:
+        return SPLIT
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{VALIDATION_YEAR_VARIABLE}={text!r} is not a year: set it to a year from "
+                         f"{FIRST_VALIDATION_YEAR} to {LAST_VALIDATION_YEAR}, or unset it for the lesson's split.")
+    try:
+        return split_for(int(text))
+    except ValueError as error:
+        raise ValueError(f"{VALIDATION_YEAR_VARIABLE}={text}: {error} Unset it for the lesson's split.") from None
 
 
 class Goal(NamedTuple):

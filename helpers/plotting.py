@@ -202,19 +202,23 @@ def plot_window_lengths(spread: pd.DataFrame, windows: dict, title: str = "Valid
 
 
 def shown_weeks(dates) -> tuple[np.ndarray, str]:
-    """A mask of the ``dates`` inside the weeks that plots zoom into (``helpers.lesson.SHOWN_WEEKS``), and their span.
+    """A mask of the ``dates`` inside the weeks that plots zoom into, and their span.
 
-    Over a whole year the lines of a forecast plot blur into each other; six weeks show single days.
+    The weeks are ``helpers.lesson.SHOWN_WEEKS`` (month and day) in the year of the first of ``dates``: over a
+    whole year the lines of a forecast plot blur into each other; six weeks show single days.
 
-    Example: ``days, span = shown_weeks(test.dates)``, then ``plot_predictions(test.dates[days], ...)``
+    Example: ``days, span = shown_weeks(val.dates)``, then ``plot_predictions(val.dates[days], ...)``
     """
     from helpers.lesson import SHOWN_WEEKS
 
     dates = pd.DatetimeIndex(dates)
-    start, stop = (pd.Timestamp(day) for day in SHOWN_WEEKS)
+    if dates.empty:
+        raise ValueError("No dates given; pass a part's dates, such as val.dates.")
+    year = dates[0].year
+    start, stop = (pd.Timestamp(f"{year}-{day}") for day in SHOWN_WEEKS)
     mask = np.asarray((dates >= start) & (dates < stop))
     if not mask.any():
-        raise ValueError(f"None of the dates falls in {SHOWN_WEEKS[0]} .. {SHOWN_WEEKS[1]}; "
-                         "pass the test part's dates.")
+        raise ValueError(f"None of the dates falls in {start.date()} .. {stop.date()}; "
+                         "pass a whole part's dates (val.dates or test.dates).")
     last = stop - pd.Timedelta(days=1)
     return mask, f"{start.day} {start:%B} to {last.day} {last:%B %Y}"  # %-d is not on Windows

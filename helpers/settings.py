@@ -21,6 +21,9 @@ RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
 # 1 (or true, yes): a number outside its measured range fails the run (`python3 -m tools test`, CI); learners
 # get a comparison in plain words instead. The seed-spread study sets 0: it measures those ranges.
 STRICT_VARIABLE = "LESSON_STRICT_CHECKS"
+# The validation year of a backtest fold (the seed-spread study's --year): the episodes then train before that
+# year, stop early on it and are scored on it (helpers.lesson.current_split). Unset: the lesson's split.
+VALIDATION_YEAR_VARIABLE = "LESSON_VALIDATION_YEAR"
 # TensorFlow's inter- and intra-op threads per kernel (default 1; 0 = TensorFlow's own defaults), read by
 # helpers.training.set_up_threads_and_xla.
 TF_THREADS_VARIABLE = "LESSON_TF_THREADS"
@@ -30,7 +33,7 @@ VENV_VARIABLE = "LESSON_VENV"
 BROWSER_VARIABLE = "LESSON_REQUIRE_BROWSER"
 
 LESSON_VARIABLES = (SEED_VARIABLE, DATA_VARIABLE, RESULTS_VARIABLE, STRICT_VARIABLE, TF_THREADS_VARIABLE,
-                    VENV_VARIABLE, BROWSER_VARIABLE)
+                    VENV_VARIABLE, BROWSER_VARIABLE, VALIDATION_YEAR_VARIABLE)
 
 # --- other programs' variables the lesson reads or sets -------------------------------------------------
 # Keras' backend: tensorflow (the default) or jax; `python3 -m tools` installs jax and jaxlib for jax.

@@ -1,7 +1,7 @@
 """Turn the daily table into model inputs: lagged columns, sliding windows, and one split by date.
 
-Every episode uses ``split_by_date``, whose defaults are the lesson's one split (``helpers.lesson.SPLIT``),
-so every model is scored on the same test days.
+Every episode uses ``split_by_date``, whose defaults are the lesson's one split (``helpers.lesson.SPLIT``, or a
+backtest fold's, ``current_split``), so every model is scored on the same days.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.lesson import SPLIT
+from helpers.lesson import current_split
 from helpers.validation import whole_number
 
 VARIABLES = (
@@ -178,14 +178,14 @@ def _missing_days(part: str, dates: pd.DatetimeIndex, first: pd.Timestamp, last:
 
 
 def split_by_date(
-    X, y, dates, val_start: str = SPLIT.val_start, test_start: str = SPLIT.test_start,
-    test_stop: str = SPLIT.test_stop,
+    X, y, dates, val_start: str | None = None, test_start: str | None = None, test_stop: str | None = None,
 ) -> tuple[Part, Part, Part]:
     """Split chronologically by target date into ``(train, val, test)``, each a ``Part(X, y, dates)``.
 
     Each bound is the first day of the next part: train targets fall before ``val_start``, validation
     before ``test_start``, test before ``test_stop``. The defaults are the lesson's split
-    (``helpers.lesson.SPLIT``: test 2009-01-01 .. 2010-01-01, 366 days). Validation and test must hold
+    (``helpers.lesson.SPLIT``: validation 2008, test 2009-01-01 .. 2010-01-01, 366 days; the backtest's
+    ``$LESSON_VALIDATION_YEAR`` moves them to earlier years). Validation and test must hold
     every day of their span, so a table that ends early or has gaps is refused before any training.
     X may be 2-D (tabular) or 3-D (sequences), array or frame.
 
@@ -194,6 +194,10 @@ def split_by_date(
         >>> len(test.y)
         366
     """
+    split = current_split()
+    val_start = split.val_start if val_start is None else val_start
+    test_start = split.test_start if test_start is None else test_start
+    test_stop = split.test_stop if test_stop is None else test_stop
     dates = pd.DatetimeIndex(dates)
     _check_dates(dates)
     if not len(X) == len(y) == len(dates):
