@@ -46,6 +46,7 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "site": [(["-m", "tools.site"], {})],
     "colab": [(["-m", "tools.colab"], {})],  # Colab editions, into colab/
     "colab-check": [(["-m", "tools.colab_check"], {})],  # every edition run in a Colab-like environment
+    "newest": [(["-m", "tools.newest"], {})],  # the lesson in learner mode with the newest releases, no warnings
     # a result outside the range measured over seeds fails here; learners get plain words instead
     "test": [(["-m", "pytest", "tests"], {STRICT_VARIABLE: "1"}),
              # results into a staging folder of the run's own (tests/nbval_results.py), 10 last
