@@ -23,3 +23,4 @@ html_theme_options = {
 html_static_path = ["_static"]
 html_favicon = "_static/favicon.svg"  # a small sun; without one, browsers ask for /favicon.ico and log a 404
 html_context = {"default_mode": "light"}  # the theme logs a console error when no mode is set
+html_css_files = ["lesson.css"]  # code that fits at 1280 px, output colours with AA contrast (see the file)

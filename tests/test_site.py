@@ -3,6 +3,9 @@
 The browser test builds the site into _build/ as `python -m tools site` does, serves it on 127.0.0.1 and
 visits every page in Chromium from the system's packages (apt-get install chromium chromium-driver).
 Where Chromium is missing the test is skipped, unless LESSON_REQUIRE_BROWSER=1 (CI) makes that a failure.
+Every page is also checked for accessibility with axe-core (WCAG 2.1 A and AA rules, the copy that the
+selenium-axe-python package ships, injected from disk), for alt text on every image, and for code that
+fits a 1280 x 900 window without sideways scrolling.
 Screenshots of every page land in _build/screenshots/ for a person to look at.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.resources
 import os
 import shutil
 import threading
@@ -62,6 +66,49 @@ def test_solutions_fold_and_the_original_is_untouched():
     assert dressed.cells[1].source.startswith("{download}`Download this notebook <download/01.ipynb>`")
     assert dressed.cells[2].source == "::::{dropdown} Solution\n**Solution.** It is 42.\n::::"
     assert dressed.cells[3].metadata["tags"] == ["solution", "nbval-ignore-output", "hide-cell"]
+
+
+def test_figure_titles_are_read_from_the_plotting_code():
+    assert site.figure_title('ax = plot_history(h, ["rmse"],\n    title="Dense network: RMSE per epoch")') == (
+        "Dense network: RMSE per epoch")
+    assert site.figure_title('plot(x, title=f"Basel sunshine, {span}: observed and {len(x)} predicted")') == (
+        "Basel sunshine, ...: observed and ... predicted")
+    assert site.figure_title('ax.set(title="Basel, 2000: sunshine", xlabel="date")') == "Basel, 2000: sunshine"
+    assert site.figure_title('title = "By window length"\nax = plot_windows(s, title=title)') == "By window length"
+    assert site.figure_title('ax.plot(x)\nax.set_title("A line")\nfig.suptitle("Later")') == "A line"
+    assert site.figure_title("ax.plot(x)\nplt.show()") is None
+    assert site.figure_title("%matplotlib inline\nplot(title='x')") is None  # IPython syntax: nothing read
+    assert site.figure_title("plot(x, title=name)") is None  # a name never assigned a string
+
+
+def test_a_lesson_helpers_default_title_counts_for_a_figure_drawn_without_one():
+    imports = {"comparison_figure": "helpers.results", "other": "matplotlib.pyplot"}
+    title = site.figure_title("ax = comparison_figure(table)", imports)
+    assert title and title.startswith("Test RMSE per model")
+    assert site.figure_title("ax = comparison_figure(table)", {}) is None
+    assert site.figure_title("ax = other(table)", imports) is None  # only the lesson's helpers are imported
+
+
+def _figure_cell(source: str, **metadata):
+    png = {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+           "metadata": {}}
+    return new_code_cell(source, metadata=metadata, outputs=[nbformat.from_dict(png)])
+
+
+def test_every_figure_gets_alt_text_for_myst_nb_and_one_without_any_stops_the_build():
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# 1. Title"),
+        _figure_cell('plot(x, title="Sunshine per day")'),
+        _figure_cell('plot(x, title="Ignored")', alt="Sunshine per day in 2000, highest in summer"),
+        new_code_cell("print(1)"),
+    ])
+    dressed = site.site_notebook(notebook, "download/01.ipynb")
+    alts = [cell.metadata.get("mystnb", {}).get("image", {}).get("alt") for cell in dressed.cells]
+    assert alts == [None, None, "Sunshine per day", "Sunshine per day in 2000, highest in summer", None]
+    assert "mystnb" not in notebook.cells[1].metadata  # the original is untouched
+    notebook.cells.append(_figure_cell("ax.plot(x)"))
+    with pytest.raises(SystemExit, match=r"01\.ipynb, cell 4 .*\"alt\" to the cell's metadata"):
+        site.site_notebook(notebook, "download/01.ipynb")
 
 
 def test_the_committed_notebooks_carry_no_website_syntax():
@@ -171,11 +218,12 @@ def browser(built_site):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)  # axe on the longest page
     yield driver, f"http://127.0.0.1:{server.server_address[1]}/"
     driver.quit()
     server.shutdown()
@@ -195,11 +243,56 @@ def _solutions_in(notebook_path: Path) -> int:
     return sum("solution" in cell.metadata.get("tags", []) for cell in nbformat.read(notebook_path, as_version=4).cells)
 
 
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]  # WCAG 2.1 level A and AA
+FOLDED = "article details.sd-dropdown, article details.hide"  # the solutions, folded until a click
+
+
+@functools.cache
+def _axe_script() -> str:
+    """axe-core's axe.min.js as the selenium-axe-python package ships it (nothing is fetched)."""
+    try:
+        return (importlib.resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text("utf-8")
+    except ModuleNotFoundError:
+        pytest.fail("selenium-axe-python (axe-core for the accessibility check) is missing: pip install -e .[docs]")
+
+
+def _axe_findings(driver, page: str) -> list[str]:
+    """The serious and critical WCAG 2.1 AA violations axe-core finds on the open page, one line per rule."""
+    driver.execute_script(_axe_script())
+    violations = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(results => done(results.violations), error => done([{id: 'axe-error', impact: 'critical',"
+        " help: String(error), nodes: []}]));", AXE_TAGS)
+    return [
+        f"{page}: {rule['id']} ({rule['impact']}): {rule['help']}; "
+        + "; ".join(f"{' '.join(node['target'])} {node['html'][:120]!r}" for node in rule["nodes"][:3])
+        + (f"; and {len(rule['nodes']) - 3} more" if len(rule["nodes"]) > 3 else "")
+        for rule in violations if rule["impact"] in ("serious", "critical")
+    ]
+
+
+def _images_without_alt(driver) -> list[str]:
+    """The images on the open page whose alt text is missing, empty, or just their file's name."""
+    return driver.execute_script(
+        "return Array.from(document.images).filter(image => {"
+        "  const alt = (image.getAttribute('alt') || '').trim();"
+        "  return !alt || /\\.(png|svg|jpe?g|gif|webp)$/i.test(alt); }).map(image => image.src)")
+
+
+def _scrolling_code(driver) -> list[str]:
+    """The code cells and outputs of the open page that are wider than their box (and so scroll sideways)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('div.cell_input pre, div.cell_output pre'))"
+        ".filter(pre => pre.scrollWidth > pre.clientWidth + 1)"
+        ".map(pre => `${pre.scrollWidth} px in ${pre.clientWidth} px: ` + pre.textContent.trim().slice(0, 60))")
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_in_a_real_browser(browser, page):
     driver, base = browser
     driver.get_log("browser")  # forget what earlier pages logged
-    driver.set_window_size(1280, 1000)
+    driver.set_window_size(1280, 900)
     driver.get(urljoin(base, page))
     assert driver.execute_script("return document.readyState") == "complete"
     errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -211,16 +304,27 @@ def test_page_in_a_real_browser(browser, page):
         notebook = PROJECT_ROOT / "notebooks" / Path(page).with_suffix(".ipynb").name
         shown = driver.execute_script("return document.querySelectorAll('article img').length")
         assert shown >= _figures_in(notebook), f"{page}: {shown} figures shown, the notebook has {_figures_in(notebook)}"
-        folded = driver.find_elements("css selector", "article details.sd-dropdown, article details.hide")
+        folded = driver.find_elements("css selector", FOLDED)
         assert len(folded) == _solutions_in(notebook), f"{page}: {len(folded)} folded solutions"
         assert not any(element.get_attribute("open") for element in folded), f"{page}: a solution starts open"
+    missing = _images_without_alt(driver)
+    assert not missing, f"{page}: images without alt text saying what they show: {missing}"
+    driver.execute_async_script(  # the solutions are checked too: open them, let their fade-in finish
+        f"document.querySelectorAll('{FOLDED}').forEach(d => d.open = true);"
+        "Promise.all(document.getAnimations().map(a => a.finished)).then(arguments[arguments.length - 1]);")
+    wide = _scrolling_code(driver)
+    assert not wide, (f"{page}: code that scrolls sideways at 1280 x 900: {wide}; "
+                      "shorten the lines or widen the column in docs/_static/lesson.css")
+    findings = _axe_findings(driver, page)
+    assert not findings, "accessibility violations (axe-core, WCAG 2.1 AA):\n" + "\n".join(findings)
+    driver.execute_script(f"document.querySelectorAll('{FOLDED}').forEach(d => d.open = false)")
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, min(int(height) + 100, 16000))
     screenshots = site.BUILD / "screenshots"
     screenshots.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(screenshots / (page.replace("/", "_").replace(".html", ".png"))))
     if page.startswith("episodes/") and _solutions_in(notebook):
-        first = driver.find_elements("css selector", "article details.sd-dropdown, article details.hide")[0]
+        first = driver.find_elements("css selector", FOLDED)[0]
         summary = first.find_element("css selector", "summary")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
         summary.click()

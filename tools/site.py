@@ -9,11 +9,19 @@ challenge box (and so do "Predict", "Discussion" and "Quiz" quotes), and every c
 click. Each episode page links to a download of its notebook, and of its Colab editions
 (``tools/colab.py``) with the three steps to run them in Colab. Sphinx (with myst-nb, execution off)
 then builds ``_build/html``, treating every warning as an error.
+
+Every figure gets alt text: the cell's metadata ``alt`` if it has one, else the title the cell's code
+gives the plot (``title=...``, ``ax.set(title=...)``, ``set_title(...)``, or a lesson helper's default
+title); a figure with neither stops the build. Code cells fit a 1280 px wide window
+(``docs/_static/lesson.css``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
+import inspect
 import re
 import shutil
 import sys
@@ -99,12 +107,119 @@ def colab_steps(edition: str, learner: str, repository: str | None = None) -> st
     return steps
 
 
+def _literal_text(node: ast.expr | None) -> str | None:
+    """The text of a string literal, or of an f-string with "..." for each field in braces; None otherwise."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "..." for part in node.values)
+    return None
+
+
+def _called_name(call: ast.Call) -> str | None:
+    """The name a call is made by: ``f`` for ``f(...)``, ``set_title`` for ``ax.set_title(...)``."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def helper_default_title(name: str, imports: dict[str, str]) -> str | None:
+    """The default ``title`` of the lesson's helper function ``name``, imported as ``imports`` says."""
+    module = imports.get(name)
+    if module is None or not (module == "helpers" or module.startswith("helpers.")):
+        return None  # only the lesson's own helpers are imported here
+    function = getattr(importlib.import_module(module), name, None)
+    try:
+        parameter = inspect.signature(function).parameters.get("title")
+    except (TypeError, ValueError):
+        return None
+    default = parameter.default if parameter else None
+    return default if isinstance(default, str) and default.strip() else None
+
+
+def figure_title(source: str, imports: dict[str, str] | None = None) -> str | None:
+    """The title a code cell gives its figure (the first in the code), or None if it names none.
+
+    ``title="..."`` or ``title=f"..."`` in any call (``ax.set(title=...)`` too), a variable assigned such
+    a string and passed as ``title=``, the first argument of ``set_title``/``suptitle``/``plt.title``, or
+    the default title of a helper (from ``imports``: name -> module) called without one.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython syntax (magics): no title to read
+        return None
+    assigned = {target.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)),
+                   key=lambda call: (call.lineno, call.col_offset))
+    for call in calls:
+        values = [keyword.value for keyword in call.keywords if keyword.arg == "title"]
+        if _called_name(call) in ("set_title", "suptitle", "title") and call.args:
+            values.append(call.args[0])
+        for value in values:
+            text = _literal_text(assigned.get(value.id) if isinstance(value, ast.Name) else value)
+            if text and text.strip():
+                return text.strip()
+    for call in calls:
+        name = _called_name(call)
+        if name and isinstance(call.func, ast.Name) and not any(k.arg == "title" for k in call.keywords):
+            default = helper_default_title(name, imports or {})
+            if default:
+                return default
+    return None
+
+
+def notebook_imports(notebook) -> dict[str, str]:
+    """The names a notebook's code imports with ``from MODULE import NAME``: name -> module."""
+    imports = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imports.update({alias.asname or alias.name: node.module for alias in node.names})
+    return imports
+
+
+def _has_image(cell) -> bool:
+    """Whether a code cell's outputs hold an image."""
+    return any(key.startswith("image/") for output in cell.get("outputs", []) for key in output.get("data", {}))
+
+
+def give_figures_alt_text(notebook, name: str) -> None:
+    """Give every code cell with an image output alt text for myst-nb (``mystnb: image: alt``), in place.
+
+    The text is the cell's metadata ``alt``, else the title its code gives the figure; a cell with
+    neither stops the build with what to add.
+    """
+    imports = None
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not _has_image(cell):
+            continue
+        alt = str(cell.metadata.get("alt", "")).strip()
+        if not alt:
+            imports = notebook_imports(notebook) if imports is None else imports
+            alt = figure_title(cell.source, imports) or ""
+        if not alt:
+            raise SystemExit(
+                f"{name}, cell {index} (id {cell.get('id', '?')}): its figure has no alt text (no title found in "
+                "its code). Add an \"alt\" to the cell's metadata, a sentence saying what the figure shows, "
+                "or give the plot a title= string.")
+        mystnb = cell.metadata.setdefault("mystnb", {})
+        mystnb.setdefault("image", {})["alt"] = alt
+
+
 def site_notebook(notebook, download: str, colab: tuple[str, str] | None = None, repository: str | None = None):
     """A copy of ``notebook`` dressed for the website; the original is not changed.
 
     ``colab``: the downloads of its Colab edition and learner edition, offered with the steps to run them.
     """
     copy = nbformat.from_dict(notebook)
+    give_figures_alt_text(copy, Path(download).name)
     for cell in copy.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown":
