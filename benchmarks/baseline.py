@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import sys
 
+from helpers import training, windows
+
 import numpy as np
 import pandas as pd
-
-from helpers import training, windows
 
 # The cell run_benchmarks.py puts first in each baseline notebook: the kernel gets the project folder on PYTHONPATH.
 INSTALL_CELL = "import benchmarks.baseline; benchmarks.baseline.install()  # the benchmark's baseline"

@@ -19,20 +19,19 @@ import time
 import timeit
 from pathlib import Path
 
-import nbformat
-import numpy as np
-import pandas as pd
-
 from benchmarks.baseline import INSTALL_CELL, INSTALL_TAG, looped_lagged, looped_sequences
 from helpers import PROJECT_ROOT as ROOT
 from helpers.data import load_weather
 from helpers.files import write_atomically
 from helpers.lesson import episodes_of, trained_episodes
-from helpers.settings import (BACKEND_VARIABLE, PYTHONPATH_VARIABLE, RESULTS_VARIABLE, TF_THREADS_VARIABLE,
-                              VENV_VARIABLE)
+from helpers.settings import BACKEND_VARIABLE, PYTHONPATH_VARIABLE, RESULTS_VARIABLE, TF_THREADS_VARIABLE, VENV_VARIABLE
 from helpers.windows import make_lagged, make_sequences, station_columns
 from tools.notebooks import lesson_notebooks, notebook_client
 from tools.run_lesson import environment
+
+import nbformat
+import numpy as np
+import pandas as pd
 
 README = ROOT / "benchmarks" / "README.md"
 START, END = "<!-- figures: start (everything below is rewritten by run_benchmarks.py) -->", "<!-- figures: end -->"
@@ -65,8 +64,8 @@ def describe_machine() -> dict[str, str]:
             "Python": platform.python_version(),
             "packages": versions(Path(sys.executable), "tensorflow", "tensorflow-cpu", "keras", "numpy", "pandas"),
             "JAX (.venv-jax)": versions(JAX_PYTHON, "jax", "keras") if JAX_PYTHON.exists() else "not installed",
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            LOAD_START: "%.2f %.2f %.2f" % os.getloadavg()}
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            LOAD_START: " ".join(f"{load:.2f}" for load in os.getloadavg())}
 
 
 def best_of_5(function, *args) -> float:
@@ -92,7 +91,7 @@ def windowing_section() -> list[str]:
         if isinstance(fast, pd.DataFrame):
             pd.testing.assert_frame_equal(fast, slow, check_exact=True)
         else:  # X, y and the dates: the same values, dtypes and shapes
-            for ours, loop in zip(fast, slow):
+            for ours, loop in zip(fast, slow, strict=True):
                 np.testing.assert_array_equal(ours, loop, strict=True)
         fast_s, slow_s = best_of_5(function, *args), best_of_5(loop, *args)
         out.append(f"| {name} | {fast_s * 1e3:.2f} ms | {slow_s * 1e3:.1f} ms | {slow_s / fast_s:.0f}× |")
@@ -229,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lesson-benchmarks-") as folder:
         out += notebook_sections(paths, Path(folder))
         lesson, ok = ([], True) if args.quick or args.notebooks else lesson_section(args.backends, Path(folder))
-    machine[LOAD_END] = "%.2f %.2f %.2f" % os.getloadavg()
+    machine[LOAD_END] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     command = " ".join(["python -m benchmarks.run_benchmarks", *(sys.argv[1:] if argv is None else argv)])
     head = [f"## Figures from `{command}`", "", "| machine | |", "|---|---|"]
     head += [f"| {key} | {value} |" for key, value in machine.items()] + [""]

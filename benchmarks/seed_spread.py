@@ -1,10 +1,10 @@
 """Measure how much each lesson model's validation and test RMSE vary with the random seed.
 
 Usage:
-    python -m benchmarks.seed_spread                          # calibrate: seeds 1-10, notebooks 01-09
-    python -m benchmarks.seed_spread --seeds 11-13 --held-out # seeds kept out of calibration: check them
+    python -m benchmarks.seed_spread                          # calibrate: the manifest's seeds, notebooks 01-09
+    python -m benchmarks.seed_spread --seeds 14-16 --held-out # seeds kept out of calibration: check them
     python -m benchmarks.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
-    python -m benchmarks.seed_spread --year 2006 --seeds 1-5  # a backtest fold: validation year 2006, core episodes
+    python -m benchmarks.seed_spread --year 2006              # a backtest fold: validation year 2006, core episodes
 
 Every seed runs the episode notebooks themselves (each in a fresh kernel, through the same runner as
 the lesson command) with ``LESSON_SEED`` set, on the Keras backend that ``KERAS_BACKEND`` names, so the models train exactly as learners train them. The
@@ -38,16 +38,36 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from helpers.checks import SPREAD_FILE, check_interval, load_spread
 from helpers.files import write_atomically
-from helpers.lesson import BACKTEST_YEARS, SPLIT, episodes_of, split_for, trained_episodes
+from helpers.lesson import (
+    BACKTEST_SEEDS,
+    BACKTEST_YEARS,
+    CALIBRATION_SEEDS,
+    SPLIT,
+    episodes_of,
+    split_for,
+    trained_episodes,
+)
 from helpers.results import load_results
-from helpers.settings import (BACKEND_VARIABLE, RESULTS_VARIABLE, SEED_VARIABLE, STRICT_VARIABLE,
-                              VALIDATION_YEAR_VARIABLE)
-from tools.run_lesson import (ROOT, NotebookFailed, default_jobs, environment, find_notebooks, run_notebooks,
-                              thread_shares)
+from helpers.settings import (
+    BACKEND_VARIABLE,
+    RESULTS_VARIABLE,
+    SEED_VARIABLE,
+    STRICT_VARIABLE,
+    VALIDATION_YEAR_VARIABLE,
+)
+from tools.run_lesson import (
+    ROOT,
+    NotebookFailed,
+    default_jobs,
+    environment,
+    find_notebooks,
+    run_notebooks,
+    thread_shares,
+)
+
+import pandas as pd
 
 BENCHMARKS = ROOT / "benchmarks"
 RUNS_FILE = BENCHMARKS / "seed_runs.csv"
@@ -55,7 +75,7 @@ HELD_OUT_FILE = BENCHMARKS / "seed_runs_held_out.csv"
 FIGURE_FILE = BENCHMARKS / "seed_spread.png"
 BACKTEST_RUNS_FILE = BENCHMARKS / "backtest_runs.csv"
 BACKTEST_FILE = ROOT / "helpers" / "backtest.csv"
-LESSON_YEAR, TEST_YEAR = int(SPLIT.val_start[:4]), int(SPLIT.test_start[:4])
+SPLIT_YEAR, TEST_YEAR = int(SPLIT.val_start[:4]), int(SPLIT.test_start[:4])
 CORE_EPISODES = [number for number in trained_episodes() if number in episodes_of("core")]
 EPISODES = trained_episodes()  # every episode that trains a model, from the lesson's manifest
 RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
@@ -123,10 +143,10 @@ def backtest_table(runs: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
     Example: ``backtest_table(read_runs(RUNS_FILE), read_runs(BACKTEST_RUNS_FILE))``
     """
     sunshine = runs[runs["task"].fillna("sunshine") == "sunshine"] if "task" in runs else runs
-    parts = [sunshine.assign(year=LESSON_YEAR, rmse=sunshine["val_rmse"]),
+    parts = [sunshine.assign(year=SPLIT_YEAR, rmse=sunshine["val_rmse"]),
              sunshine.assign(year=TEST_YEAR, rmse=sunshine["test_rmse"])]
     if len(folds):
-        folds = folds[folds["year"] != LESSON_YEAR]
+        folds = folds[folds["year"] != SPLIT_YEAR]
         folds = folds[folds["task"].fillna("sunshine") == "sunshine"] if "task" in folds else folds
         parts.append(folds.assign(rmse=folds["val_rmse"]))
     table = pd.concat(parts, ignore_index=True)[["key", "year", "seed", "rmse"]]
@@ -166,7 +186,7 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
-    """Each seed's test RMSE per model as dots, the check's interval as a grey bar; saved to ``path``."""
+    """Each seed's validation RMSE per model as dots, the check's interval as a grey bar; saved to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -175,18 +195,19 @@ def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(spread) + 1.6))
     for row_number, row in enumerate(spread.itertuples()):
-        low, high = check_interval(row.test_min, row.test_max, row.test_sd)
+        low, high = check_interval(row.val_min, row.val_max, row.val_sd)
         ax.plot([low, high], [row_number, row_number], color="0.8", linewidth=8, solid_capstyle="butt",
                 label="interval the check accepts" if row_number == 0 else None, zorder=1)
     palette = sns.color_palette("colorblind")
     positions = {key: number for number, key in enumerate(spread["key"])}
     y = runs["key"].map(positions)
-    ax.scatter(runs["test_rmse"], y, s=18, color=palette[0], label="one seed", zorder=2)
-    ax.scatter(spread["test_median"], range(len(spread)), marker="|", s=250, color=palette[3], label="median", zorder=3)
+    ax.scatter(runs["val_rmse"], y, s=18, color=palette[0], label="one seed", zorder=2)
+    ax.scatter(spread["val_median"], range(len(spread)), marker="|", s=250, color=palette[3], label="median", zorder=3)
     ax.set_yticks(range(len(spread)), [f"{row.model} ({row.episode})" for row in spread.itertuples()])
     ax.invert_yaxis()
     seeds = ", ".join(str(seed) for seed in sorted(runs["seed"].unique()))
-    ax.set(title=f"Test RMSE over seeds {seeds}", xlabel="test RMSE (hours of sunshine)", ylabel="model")
+    ax.set(title=f"Validation RMSE ({SPLIT.val_start[:4]}) over seeds {seeds}", xlabel="validation RMSE (hours of sunshine)",
+           ylabel="model")
     ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     temporary = path.with_name(path.name + ".tmp.png")
@@ -196,19 +217,21 @@ def draw(runs: pd.DataFrame, spread: pd.DataFrame, path: Path) -> None:
 
 
 def compare(runs: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
-    """Every held-out result next to the interval its check accepts, with ``inside`` True or False."""
-    intervals = {row.key: check_interval(row.test_min, row.test_max, row.test_sd) for row in spread.itertuples()}
+    """Every held-out validation result next to the interval its check accepts, with ``inside`` True or False."""
+    intervals = {row.key: check_interval(row.val_min, row.val_max, row.val_sd) for row in spread.itertuples()}
     table = runs[runs["key"].isin(intervals)].copy()
     table["low"] = table["key"].map(lambda key: intervals[key][0])
     table["high"] = table["key"].map(lambda key: intervals[key][1])
-    table["inside"] = (table["low"] <= table["test_rmse"]) & (table["test_rmse"] <= table["high"])
-    return table[["key", "model", "seed", "test_rmse", "low", "high", "inside"]]
+    table["inside"] = (table["low"] <= table["val_rmse"]) & (table["val_rmse"] <= table["high"])
+    return table[["key", "model", "seed", "val_rmse", "low", "high", "inside"]]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help=f"name prefixes of notebooks to run (default: {' '.join(EPISODES)})")
-    parser.add_argument("--seeds", default="1-10", help="seeds to run, e.g. 1-10 or 11,12,42 (default 1-10)")
+    parser.add_argument("--seeds", default=None,
+                        help=f"seeds to run, e.g. 1-10 or 11,12,42 (default: the manifest's, {CALIBRATION_SEEDS}; "
+                             f"{BACKTEST_SEEDS} with --year)")
     parser.add_argument("--held-out", action="store_true",
                         help="seeds not used for calibration: compare them with helpers/seed_spread.csv")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="notebooks to run at once")
@@ -221,9 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             split_for(args.year)
         except ValueError as error:
             parser.error(str(error))
-        if args.year == LESSON_YEAR or args.held_out:
-            parser.error(f"--year {args.year}: fold {LESSON_YEAR} is the lesson's own split (run without --year); "
+        if args.year == SPLIT_YEAR or args.held_out:
+            parser.error(f"--year {args.year}: fold {SPLIT_YEAR} is the lesson's own split (run without --year); "
                          "--year does not combine with --held-out.")
+    if args.seeds is None:
+        args.seeds = BACKTEST_SEEDS if args.year is not None else CALIBRATION_SEEDS
     try:
         seeds = parse_seeds(args.seeds)
     except ValueError as error:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from helpers import PROJECT_ROOT
+from helpers.settings import DATA_VARIABLE
+
 import numpy as np
 import pandas as pd
 import pooch
-
-from helpers import PROJECT_ROOT
-from helpers.settings import DATA_VARIABLE
 
 FILENAME = "weather_prediction_dataset_light.csv"
 DATA_URL = f"https://zenodo.org/record/5071376/files/{FILENAME}?download=1"

@@ -25,9 +25,12 @@ from helpers.settings import VALIDATION_YEAR_VARIABLE
 class Episode(NamedTuple):
     """One notebook: its number, file, title, part of the workshop, teaching minutes and schedule texts.
 
-    ``part`` is "before" (the set-up check), "core" (the half-day workshop) or "optional". ``live`` names,
-    in backticks, the code the room types (each a snippet of a cell tagged ``live``), ``show`` what the
-    instructor shows without typing, and ``topic`` is the README's line for the episode.
+    ``part`` is "before" (the set-up check), "core" (the workshop) or "optional". ``live`` names, in
+    backticks, the code the room types (each a snippet of a cell tagged ``live``), ``show`` what the
+    instructor shows without typing, and ``topic`` is the README's line for the episode. ``minutes`` is the
+    teaching time, planned from its parts: a minute per line the room types, ``EXERCISE_MINUTES`` for each
+    exercise done in the room (``in_room``, headings of the notebook) and ``explain`` minutes of explaining
+    (tests/test_lesson_rules.py checks that they add up).
     """
 
     number: str
@@ -38,42 +41,50 @@ class Episode(NamedTuple):
     topic: str
     live: str = "–"
     show: str = "–"
+    explain: int = 0
+    in_room: tuple[str, ...] = ()
 
 
 EPISODES: tuple[Episode, ...] = (
     Episode("00", "00_setup_check.ipynb", "set-up check", "before", 0,
             "before the workshop: Python, package versions, the data and its checksum, one epoch of training, "
             "and what to do when a check fails"),
-    Episode("01", "01_dense_baseline.ipynb", "dense baseline", "core", 35,
+    Episode("01", "01_dense_baseline.ipynb", "dense baseline", "core", 50,
             "the task, the data, one split for all episodes, standardising with the training years only "
             "(leakage), the persistence and climatology baselines, the lesson's goal, a dense network on one day",
             "`build_dense`, `model.compile`, `model.fit` (early stopping that restores the best epoch)",
-            "loading, the split table, standardising and leakage, persistence, climatology, the goal"),
+            "loading, the split table, standardising and leakage, persistence, climatology, the goal",
+            explain=18, in_room=("Challenge 1", "Quiz")),
     Episode("02", "02_lagged_dense.ipynb", "lagged dense", "core", 15,
             "30 manual lags: 270 inputs, and why hand-made lags fall short; a debrief over the seed spread",
             "the call `build_dense(` with 270 inputs",
             "the function (episode 1's), compile and fit (episode 1's), the lag columns, the debrief, the four "
-            "reasons after the discussion"),
-    Episode("03", "03_simple_rnn.ipynb", "SimpleRNN", "core", 25,
+            "reasons after the discussion",
+            explain=5, in_room=("Predict", "Discussion")),
+    Episode("03", "03_simple_rnn.ipynb", "SimpleRNN", "core", 30,
             "sequences (samples, 30, 9), the recurrence `h_t = f(W x_t + U h_{t-1} + b)`, its weights, weight "
             "sharing, many-to-one; the SimpleRNN against both dense networks",
             "`build_simple_rnn`, `compile_and_fit` (shown once, then used)",
-            "the window diagram, the unrolled recurrence, the recurrence by hand, the debrief"),
-    Episode("04", "04_stacked_rnn.ipynb", "stacked SimpleRNN", "core", 15,
+            "the window diagram, the unrolled recurrence, the recurrence by hand, the debrief",
+            explain=12, in_room=("Predict", "Quiz")),
+    Episode("04", "04_stacked_rnn.ipynb", "stacked SimpleRNN", "core", 20,
             "`return_sequences` and the shapes between two recurrent layers; did stacking help?",
             "`build_stacked_rnn`, `compile_and_fit`",
-            "the shape table and the shape cell, the debrief"),
-    Episode("05", "05_lstm.ipynb", "LSTM", "core", 30,
+            "the shape table and the shape cell, the debrief",
+            explain=6, in_room=("Predict",)),
+    Episode("05", "05_lstm.ipynb", "LSTM", "core", 40,
             "vanishing gradients, the cell state and its forget, input and output gates, the LSTM's weights; a "
             "recall task whose answer lies up to 40 steps back, where the gates make the difference",
             "`build_stacked_lstm` (SimpleRNN swapped for LSTM), `compile_and_fit`",
             "the cell diagram and equations, the weight count, the debrief, the recall task (run it, discuss "
-            "the plot)"),
-    Episode("06", "06_long_window.ipynb", "window lengths", "core", 15,
+            "the plot)",
+            explain=18, in_room=("Predict", "Predict", "Quiz")),
+    Episode("06", "06_long_window.ipynb", "window lengths", "core", 25,
             "windows of 1, 7, 30 and 90 days: how far back the information goes, and what a longer window costs",
             "the windows with `window=90`, `compile_and_fit`",
             "the model (episode 5's), the lost samples, the 1- and 7-day fits, the window-length plot, the "
-            "debriefs"),
+            "debriefs",
+            explain=10, in_room=("Predict", "Challenge 1")),
     Episode("07", "07_better_training.ipynb", "better training", "optional", 20,
             "what standardising bought (the stacked LSTM on raw inputs) and averaging three seeds, both on 7-day "
             "windows",
@@ -94,8 +105,12 @@ EPISODES: tuple[Episode, ...] = (
             "range over seeds; the goal; what recurrence bought, like with like, in sentences computed from "
             "the numbers; works after a core-only day too",
             "–",
-            "the chart, the intervals, the tables and the day-by-day plots; discuss"),
+            "the chart, the intervals, the tables and the day-by-day plots; discuss",
+            explain=11, in_room=("Challenge 1",)),
 )
+
+EXERCISE_MINUTES = 4  # an exercise done in the room: reading it, working on it, hearing answers (3-5 minutes)
+BREAKS_MINUTES = 2 * 15  # the core's breaks
 
 SETUP_CHECK = "00"  # runs first and fails fast, with advice, on a broken installation
 COMPARISON = "10"  # reads the results of all the others, so it runs last
@@ -164,6 +179,10 @@ SHOWN_WEEKS = ("03-01", "04-15")  # start, and the first day after
 # study repeats them on earlier years. Fold Y trains on the years before Y, stops early on Y and is scored on
 # Y, exactly as the lesson does with 2008; the lesson's own split is fold 2008. Its seeds: BACKTEST_SEEDS.
 BACKTEST_YEARS = (2005, 2006, 2007, 2008)
+# The study's seeds (benchmarks/seed_spread.py reads its defaults here): the lesson's split is calibrated on
+# CALIBRATION_SEEDS and checked on HELD_OUT_SEEDS, which calibration never saw; each backtest fold trains
+# BACKTEST_SEEDS.
+CALIBRATION_SEEDS, HELD_OUT_SEEDS, BACKTEST_SEEDS = "1-13", "14-16", "1-5"
 FIRST_VALIDATION_YEAR, LAST_VALIDATION_YEAR = 2002, 2008  # at least two training years; the test year after
 
 
@@ -262,6 +281,24 @@ COMPARISONS: tuple[tuple[str, str, str], ...] = (
     ("A week against one day", "stacked_lstm_7_days", "stacked_lstm_1_day"),
     ("Standardised inputs against raw ones, 7 days", "stacked_lstm_7_days", "stacked_lstm_unscaled"),
     ("All 11 stations against Basel alone, 7 days", "stacked_lstm_all_stations", "stacked_lstm_7_days"),
+)
+
+# The verdicts of the core episodes' debriefs, (model, the model it is held against): made on the validation
+# years of the backtest, and held against the test year once, in notebook 10 (tests/test_lesson_rules.py checks
+# that the debriefs and this list agree).
+CORE_VERDICTS: tuple[tuple[str, str], ...] = (
+    ("dense_30_lags", "dense_one_day"),
+    ("simple_rnn", "dense_30_lags"),
+    ("simple_rnn", "dense_one_day"),
+    ("stacked_simple_rnn", "simple_rnn"),
+    ("stacked_simple_rnn", "dense_one_day"),
+    ("stacked_lstm", "stacked_simple_rnn"),
+    ("stacked_lstm", "simple_rnn"),
+    ("stacked_lstm", "dense_30_lags"),
+    ("stacked_lstm", "dense_one_day"),
+    ("stacked_lstm_90_days", "stacked_lstm"),
+    ("stacked_lstm", "stacked_lstm_7_days"),
+    ("stacked_lstm_7_days", "stacked_lstm_1_day"),
 )
 
 NETWORK_FAMILIES = ("dense", "recurrent", "convolution or attention")  # trained end to end by Keras

@@ -8,10 +8,12 @@ close to 0 however far back the mark lies.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from pathlib import Path
 
 from helpers.validation import whole_number
+
+import numpy as np
+import pandas as pd
 
 LENGTH = 40
 GUESS_RMSE = float(np.sqrt(1 / 12))  # always guessing 0.5 for a value drawn evenly from 0 to 1
@@ -50,3 +52,75 @@ def error_by_steps_back(y_true, y_pred, steps_back) -> pd.Series:
         )
     squared = pd.Series((y_true - y_pred) ** 2).groupby(steps_back).mean()
     return np.sqrt(squared).rename_axis("steps back").rename("RMSE")
+
+
+SWEEP_FILE = Path(__file__).resolve().parent / "recall_sweep.csv"
+DISTANCE_FILE = Path(__file__).resolve().parent / "recall_distance.csv"
+
+
+def load_sweep(path: str | Path | None = None) -> pd.DataFrame:
+    """The recall sweep of the study (``python -m benchmarks.recall_sweep``): one row per run and seed.
+
+    Columns: layer, units, recipe ("lesson" or "gentle"), length, seed, val_rmse, fresh_rmse, seconds.
+
+    Example: ``load_sweep().query("length == 20")``
+    """
+    path = Path(path) if path is not None else SWEEP_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- helpers/{path.name}` or "
+                                "measure it with `python -m benchmarks.recall_sweep`.")
+    return pd.read_csv(path)
+
+
+def sweep_medians(sweep: pd.DataFrame) -> pd.DataFrame:
+    """The median validation RMSE of each run over its seeds: one row per layer, units and recipe, one column
+    per sequence length (NaN where the run was not made).
+
+    Example: ``sweep_medians(load_sweep()).round(3)``
+    """
+    table = sweep.groupby(["layer", "units", "recipe", "length"])["val_rmse"].median().unstack("length")
+    table.columns.name = "sequence length"
+    return table.sort_index(level=["layer", "recipe", "units"], ascending=[False, False, True])
+
+
+def _lengths(lengths: list[int]) -> str:
+    words = [str(length) for length in lengths]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def sweep_lines(sweep: pd.DataFrame, guess: float = GUESS_RMSE) -> list[str]:
+    """One sentence per layer of the sweep's runs with the lesson's recipe: its medians by length, and where
+    they lie against the guessing error (below half of it: recalled; above nine tenths: not found).
+
+    Example: ``print("\\n".join(sweep_lines(load_sweep())))``
+    """
+    medians = sweep_medians(sweep)
+    lines = []
+    for (layer, units, recipe), row in medians.iterrows():
+        if recipe != "lesson" or units != 32:
+            continue
+        row = row.dropna()
+        seeds = sweep[(sweep["layer"] == layer) & (sweep["units"] == units) & (sweep["recipe"] == recipe)]["seed"]
+        values = ", ".join(f"{value:.3f} at {length} steps" for length, value in row.items())
+        recalled = [length for length, value in row.items() if value < guess / 2]
+        lost = [length for length, value in row.items() if value > 0.9 * guess]
+        parts = []
+        if recalled:
+            parts.append(f"below half the guessing error at {_lengths(recalled)} steps")
+        if lost:
+            parts.append(f"within a tenth of the guessing error at {_lengths(lost)} steps")
+        verdict = "; ".join(parts) if parts else "between half the guessing error and the guessing error"
+        lines.append(f"{layer}: median over {seeds.nunique()} seeds {values}; {verdict}.")
+    return lines
+
+
+def load_distances(path: str | Path | None = None) -> pd.DataFrame:
+    """The sweep's error by distance on fresh sequences: one row per run, seed and steps back.
+
+    Example: ``load_distances().query("length == 20 and layer == 'SimpleRNN'")``
+    """
+    path = Path(path) if path is not None else DISTANCE_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- helpers/{path.name}` or "
+                                "measure it with `python -m benchmarks.recall_sweep`.")
+    return pd.read_csv(path)

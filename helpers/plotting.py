@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 
 def __getattr__(name: str):
@@ -53,7 +53,7 @@ def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training h
     if missing:
         raise ValueError(f"Metrics {missing} were not logged; this history has {sorted(logs)}.")
     ax = _new_axes(ax)
-    for colour, name in zip(_palette(), metrics):
+    for colour, name in zip(_palette(), metrics, strict=False):
         values = logs[name]
         ax.plot(np.arange(1, len(values) + 1), values, label=LABELS.get(name, name), color=colour)
     later = [value for name in metrics for value in (logs[name][1:] or logs[name])]
@@ -80,7 +80,7 @@ def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "
             raise ValueError(f"dates, y_true and {name!r} must be equally long ({len(dates)}, {len(y_true)}, {len(values)}).")
     ax = _new_axes(ax, size=(10, 4))
     ax.plot(dates, np.ravel(y_true), label="observed", color="black", linewidth=1)
-    for colour, (name, values) in zip(_palette(), predictions.items()):
+    for colour, (name, values) in zip(_palette(), predictions.items(), strict=False):
         ax.plot(dates, np.ravel(values), label=name, color=colour, linewidth=1.2)
     ax.set(title=title, xlabel="date", ylabel="sunshine (hours per day)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -123,7 +123,7 @@ def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same t
     ax = _new_axes(ax, size=(10, 0.4 * max(len(rows), 4) + 1.5))
     position = np.arange(len(rows))
     families = list(dict.fromkeys(rows["family"])) if "family" in rows else ["model"]
-    colour_of = dict(zip(families, _palette()))
+    colour_of = dict(zip(families, _palette(), strict=False))
     if "seed_min" in rows:
         ax.hlines(position, rows["seed_min"], rows["seed_max"], color="0.8", linewidth=7, label="range over seeds")
     if "low" in rows:
@@ -166,39 +166,106 @@ def plot_recall(errors: dict, guess: float, title: str = "Recall error against d
     return ax
 
 
-def plot_window_lengths(spread: pd.DataFrame, windows: dict, title: str = "Validation RMSE against window length",
+def plot_window_lengths(backtest: pd.DataFrame, windows: dict, title: str = "Validation RMSE against window length",
                         ax=None):
-    """Validation RMSE over seeds (median, and the range as a bar) against window length in days.
+    """Validation RMSE against window length in days, one line per validation year of the backtest.
 
-    ``spread`` is the seed-spread table (``load_spread()``); ``windows`` maps a model's key to its window.
+    Each point is the median over that year's seeds, its bar the range over them. ``backtest`` is
+    ``helpers.debrief.load_backtest()``; ``windows`` maps a model's key to its window in days. The years are
+    drawn side by side because the year can matter more than the seed.
 
-    Example: ``plot_window_lengths(load_spread(), {"stacked_lstm_7_days": 7, "stacked_lstm": 30})``
+    Example: ``plot_window_lengths(load_backtest(), {"stacked_lstm_7_days": 7, "stacked_lstm": 30})``
     """
     if not isinstance(windows, dict) or not windows:
         raise ValueError("windows must be a dict of model key -> window length in days.")
-    from helpers.checks import strict
+    from helpers.lesson import BACKTEST_YEARS
 
-    rows = spread.set_index("key")
-    missing = [key for key in windows if key not in rows.index]
-    if missing and strict():
-        raise ValueError(f"No measured spread for {missing}; measure them with `python -m tools seed-spread`.")
-    windows = {key: days for key, days in windows.items() if key in rows.index}  # the study is running
-    ax = _new_axes(ax, size=(7, 4))
-    if not windows:
-        ax.text(0.5, 0.5, "not measured yet: python -m tools seed-spread", ha="center", transform=ax.transAxes)
-        ax.set(title=title)
-        return ax
-    chosen = rows.loc[list(windows)].assign(window=list(windows.values())).sort_values("window")
-    below = chosen["val_median"] - chosen["val_min"]
-    above = chosen["val_max"] - chosen["val_median"]
-    ax.errorbar(chosen["window"], chosen["val_median"], yerr=[below, above], fmt="o-", color=_palette()[0],
-                ecolor=_palette()[0], capsize=4, label="median, and range over seeds")
+    chosen = backtest[backtest["key"].isin(windows) & backtest["year"].isin(BACKTEST_YEARS)]
+    missing = [key for key in windows if key not in set(chosen["key"])]
+    if missing:
+        raise ValueError(f"No backtest scores for {missing}; measure them with `python -m tools seed-spread`.")
+    stats = chosen.groupby(["year", "key"])["rmse"].agg(["median", "min", "max"]).reset_index()
+    stats["window"] = stats["key"].map(windows)
+    ax = _new_axes(ax, size=(8, 4.5))
+    markers = "osD^v"
+    for number, (year, rows) in enumerate(stats.groupby("year")):
+        rows = rows.sort_values("window")
+        colour = _palette()[number % 10]
+        ax.errorbar(rows["window"], rows["median"], yerr=[rows["median"] - rows["min"], rows["max"] - rows["median"]],
+                    fmt=f"{markers[number % len(markers)]}-", color=colour, ecolor=colour, capsize=3,
+                    label=f"{year}", alpha=0.9)
+    days = sorted(set(windows.values()))
     ax.set_xscale("log")
-    ax.set_xticks(chosen["window"], [str(day) for day in chosen["window"]])
+    ax.set_xticks(days, [str(day) for day in days])
     ax.minorticks_off()
     ax.set(title=title, xlabel="window length (days, log scale)", ylabel="validation RMSE (hours of sunshine)")
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(title="validation year: median,\nrange over seeds", loc="upper left", bbox_to_anchor=(1.01, 1),
+              fontsize="small")
+    ax.figure.tight_layout()
     return ax
+
+
+def plot_recall_lengths(sweep: pd.DataFrame, guess: float, title: str = "Recall error against sequence length",
+                        ax=None):
+    """Validation RMSE of the recall task against the sequence length, one line per layer (median and range).
+
+    ``sweep`` is ``helpers/recall_sweep.csv`` (``helpers.memory.load_sweep()``); only its runs with the lesson's
+    recipe and 32 units are drawn.
+
+    Example: ``plot_recall_lengths(load_sweep(), GUESS_RMSE)``
+    """
+    runs = sweep[(sweep["recipe"] == "lesson") & (sweep["units"] == 32)]
+    if runs.empty:
+        raise ValueError("The sweep holds no runs with the lesson's recipe; run `python -m benchmarks.recall_sweep`.")
+    ax = _new_axes(ax, size=(7, 4))
+    for number, (layer, rows) in enumerate(runs.groupby("layer", sort=False)):
+        stats = rows.groupby("length")["val_rmse"].agg(["median", "min", "max"])
+        colour = _palette()[number % 10]
+        ax.errorbar(stats.index, stats["median"], yerr=[stats["median"] - stats["min"], stats["max"] - stats["median"]],
+                    fmt="os"[number % 2] + "-", color=colour, ecolor=colour, capsize=4,
+                    label=f"{layer}: median, range over {rows['seed'].nunique()} seeds")
+    ax.axhline(guess, color="0.4", linestyle="--", linewidth=1, label="always guessing the average")
+    lengths = sorted(runs["length"].unique())
+    ax.set_xscale("log")
+    ax.set_xticks(lengths, [str(length) for length in lengths])
+    ax.minorticks_off()
+    ax.set_ylim(bottom=0)
+    ax.set(title=title, xlabel="sequence length (steps, log scale)", ylabel="validation RMSE (value units, 0 to 1)")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_gates(values, marker, gates: dict, cell, title: str = "Inside an LSTM unit, step by step"):
+    """Three panels over the steps of one sequence: its inputs, a unit's gates, and that unit's cell state.
+
+    ``values`` and ``marker`` are the sequence's two inputs per step, ``gates`` maps a gate's name to its value
+    per step (0 to 1), ``cell`` is the unit's cell state per step. The marked step is drawn in every panel.
+    Returns the figure.
+
+    Example: ``plot_gates(X[0, :, 0], X[0, :, 1], {"forget gate": f[:, unit]}, c[:, unit])``
+    """
+    steps = np.arange(1, len(values) + 1)
+    marked = np.flatnonzero(np.asarray(marker) > 0.5)
+    fig, axes = plt.subplots(3, 1, figsize=(9, 7), sharex=True)
+    palette = _palette()
+    axes[0].bar(steps, values, color=palette[7], label="value")
+    if len(marked):
+        at = marked[0] + 1
+        axes[0].bar([at], [values[at - 1]], color=palette[3], label=f"the marked value (step {at})")
+    axes[0].set(ylabel="input value", title=title)
+    for number, (name, series) in enumerate(gates.items()):
+        axes[1].plot(steps, series, marker="osD^"[number % 4], markersize=3, color=palette[number % 10], label=name)
+    axes[1].set(ylabel="gate (0 = shut, 1 = open)", ylim=(-0.05, 1.05))
+    axes[2].plot(steps, cell, marker="o", markersize=3, color=palette[4], label="cell state c")
+    axes[2].axhline(0, color="0.7", linewidth=0.8)
+    axes[2].set(ylabel="cell state", xlabel="step of the sequence")
+    for ax in axes:
+        if len(marked):
+            ax.axvline(marked[0] + 1, color="0.4", linestyle=":", linewidth=1)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    axes[2].xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig
 
 
 def shown_weeks(dates) -> tuple[np.ndarray, str]:

@@ -16,11 +16,11 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from helpers import PROJECT_ROOT
 from helpers.files import write_atomically
+
+import numpy as np
+import pandas as pd
 
 FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds", "task"]
 TASKS = ("sunshine", "recall")  # the forecasts of the lesson, and episode 5's synthetic memory task

@@ -11,11 +11,11 @@ import os
 import random
 import time
 
-import keras
-import numpy as np
-
 from helpers.settings import HASH_SEED_VARIABLE, SEED_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, xla_flags
 from helpers.validation import whole_number
+
+import keras
+import numpy as np
 
 # TensorFlow's Python logger warns about "retracing" when a notebook trains several models in a loop:
 # harmless here, and noise in learners' outputs.

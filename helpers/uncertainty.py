@@ -8,10 +8,10 @@ resampled days ("paired"), so a difference between two models carries far less n
 
 from __future__ import annotations
 
+from helpers.validation import whole_number
+
 import numpy as np
 import pandas as pd
-
-from helpers.validation import whole_number
 
 BLOCK_DAYS = 7  # about the cube root of 366 days, and a week of weather: errors a few days apart are alike
 

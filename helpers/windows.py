@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-import pandas as pd
-
 from helpers.lesson import current_split
 from helpers.validation import whole_number
+
+import numpy as np
+import pandas as pd
 
 VARIABLES = (
     "cloud_cover",

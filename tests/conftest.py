@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import socket
-import sys
 import threading
 from pathlib import Path
 
@@ -20,12 +18,12 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+import helpers.data  # noqa: E402
+from helpers.data import BASEL_COLUMNS  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-
-import helpers.data  # noqa: E402
-from helpers.data import BASEL_COLUMNS  # noqa: E402
 
 
 def closed_port() -> int:

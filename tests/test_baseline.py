@@ -6,16 +6,16 @@ import os
 import subprocess
 import sys
 
+from benchmarks import baseline
+from helpers import PROJECT_ROOT, training, windows
+from helpers.settings import PYTHONPATH_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE
+from helpers.windows import make_lagged, make_sequences
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from benchmarks import baseline
-from helpers import PROJECT_ROOT, training, windows
-from helpers.settings import PYTHONPATH_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE
-from helpers.windows import make_lagged, make_sequences
 from strategies import draw_daily_frame
 
 
@@ -57,7 +57,8 @@ def restored(monkeypatch):
 def test_install_swaps_the_loops_and_the_plain_settings_in(restored, monkeypatch):
     monkeypatch.delenv(XLA_FLAGS_VARIABLE, raising=False)
     baseline.install()
-    from helpers.windows import make_lagged as installed_lagged, make_sequences as installed_sequences
+    from helpers.windows import make_lagged as installed_lagged
+    from helpers.windows import make_sequences as installed_sequences
 
     assert windows.make_sequences is installed_sequences is baseline.looped_sequences
     assert installed_lagged is baseline.looped_lagged

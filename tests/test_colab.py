@@ -14,12 +14,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from tools import colab, colab_setup, site
+from tools.make_learner_copies import learner_copy
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-from tools import colab, colab_setup, site
-from tools.make_learner_copies import learner_copy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -205,7 +205,7 @@ def test_badges_with_a_made_up_address_on_a_copy(tmp_path):
     readme = (root / "README.md").read_text(encoding="utf-8")
     links = [line for line in readme.splitlines() if "colab.research.google.com/github/" in line]
     assert len(links) == len(NOTEBOOKS)
-    for path, line in zip(NOTEBOOKS, links):
+    for path, line in zip(NOTEBOOKS, links, strict=True):
         url = f"https://colab.research.google.com/github/example-org/made-up-lesson/blob/colab/{path.stem}-colab.ipynb"
         assert f"[![Open in Colab]({colab.BADGE_IMAGE})]({url})" in line
     assert colab.update_readme(root) is False  # written once; and without the address, gone again

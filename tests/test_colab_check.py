@@ -11,10 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tools import colab_check
+
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-
-from tools import colab_check
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 
-import nbformat
-import numpy as np
-import pytest
-
 from helpers import PROJECT_ROOT
 from helpers.data import FILENAME, load_weather
 from helpers.lesson import MODELS
 from helpers.results import record_result
 from tools.notebooks import notebook_client
+
+import nbformat
+import numpy as np
+import pytest
 
 DATA_FILE = PROJECT_ROOT / "data" / FILENAME
 CORE = [key for key, model in MODELS.items() if model.task == "sunshine" and model.episode <= "06"]

@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pandas as pd
-import pytest
-
 import helpers.data
 from helpers import PROJECT_ROOT
 from helpers.data import (
@@ -22,6 +19,9 @@ from helpers.data import (
     load_weather,
     verify_file,
 )
+
+import pandas as pd
+import pytest
 
 REAL_FILE = PROJECT_ROOT / "data" / FILENAME
 
@@ -295,10 +295,10 @@ def test_infinite_values_are_refused(weather_csv):
 
 
 def test_jupyter_shows_the_message_without_a_traceback(tmp_path):
+    from tools.notebooks import notebook_client
+
     import nbformat
     from nbclient.exceptions import CellExecutionError
-
-    from tools.notebooks import notebook_client
 
     missing = tmp_path / "no-such-file.csv"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(

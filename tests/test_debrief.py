@@ -1,68 +1,94 @@
-"""helpers/debrief.py: sentences over the seed spread, from a small table."""
+"""helpers/debrief.py: verdicts over years and seeds, from a small backtest table."""
 
 from __future__ import annotations
+
+from helpers.debrief import agrees_in_test_year, compare_years, debrief, medians_table, verdict
 
 import pandas as pd
 import pytest
 
-from helpers.checks import STRICT_VARIABLE
-from helpers.debrief import debrief, spread_line, verdict
+
+def scores(key, year, *values):
+    return [(key, year, seed, value) for seed, value in enumerate(values, start=1)]
 
 
-def table(*rows):
-    return pd.DataFrame(rows, columns=["key", "model", "seeds", "val_median", "val_min", "val_max", "n_weights"])
+def table(*groups):
+    return pd.DataFrame([row for group in groups for row in group], columns=["key", "year", "seed", "rmse"])
 
 
-SPREAD = table(
-    ("simple_rnn", "SimpleRNN", 10, 3.35, 3.32, 3.38, 433),
-    ("dense_30_lags", "Dense, 30 lags", 10, 3.60, 3.56, 3.65, 32201),
-    ("dense_one_day", "Dense, one day", 10, 3.36, 3.34, 3.37, 6101),
-    ("climatology", "Climatology", 10, 3.95, 3.95, 3.95, 0),
+# SimpleRNN beats the lagged network every year; against the one-day network the years disagree
+TABLE = table(
+    scores("simple_rnn", 2005, 3.30, 3.32, 3.31), scores("dense_30_lags", 2005, 3.60, 3.55, 3.58),
+    scores("simple_rnn", 2006, 3.40, 3.41, 3.39), scores("dense_30_lags", 2006, 3.70, 3.62, 3.66),
+    scores("dense_one_day", 2005, 3.40, 3.41, 3.42), scores("dense_one_day", 2006, 3.30, 3.31, 3.29),
+    scores("simple_rnn", 2009, 3.30, 3.31, 3.32), scores("dense_30_lags", 2009, 3.50, 3.45, 3.52),
+    scores("dense_one_day", 2009, 3.35, 3.36, 3.37),
+    scores("stacked_lstm", 2005, 3.300, 3.301, 3.302), scores("stacked_simple_rnn", 2005, 3.302, 3.299, 3.303),
 )
 
 
-def test_spread_line_gives_range_median_and_weights():
-    assert spread_line("simple_rnn", spread=SPREAD) == "SimpleRNN: 3.32 to 3.38 h over 10 seeds (median 3.35 h), 433 weights"
+def test_each_year_is_judged_over_every_pairing_of_seeds():
+    years = compare_years("simple_rnn", "dense_30_lags", table=TABLE)
+    assert [year.year for year in years] == [2005, 2006]  # the test year is not among the validation years
+    assert all(year.share == 1.0 and year.winner == "key" for year in years)
+    assert years[0].median_gap == pytest.approx(3.31 - 3.58)
 
 
-def test_a_model_without_spread_says_so_and_leaves_out_weights():
-    assert spread_line("climatology", spread=SPREAD) == "Climatology: 3.95 h, the same on each of 10 seeds"
+def test_a_win_in_every_year_says_so_with_the_gaps_and_pairings():
+    text = verdict("simple_rnn", "dense_30_lags", table=TABLE)
+    assert text.startswith("SimpleRNN beats Dense, 30 lags in every year of the backtest (2 of 2 years)")
+    assert "0.26 to 0.27 h" in text and "every pairing of seeds" in text
+    assert verdict("dense_30_lags", "simple_rnn", table=TABLE).startswith("SimpleRNN beats Dense, 30 lags")
 
 
-def test_no_overlap_is_a_win_on_every_seed_in_either_order():
-    text = verdict("simple_rnn", "dense_30_lags", spread=SPREAD)
-    assert text.startswith("SimpleRNN beats Dense, 30 lags on every seed: its worst validation RMSE (3.38 h)")
-    assert "below the other's best (3.56 h)" in text and "differ by 0.25 h" in text
-    assert verdict("dense_30_lags", "simple_rnn", spread=SPREAD).startswith("SimpleRNN beats Dense, 30 lags")
+def test_years_that_disagree_depend_on_the_year():
+    text = verdict("simple_rnn", "dense_one_day", table=TABLE)
+    assert "depends on the year" in text
+    assert "SimpleRNN is lower in 2005, Dense, one day in 2006" in text
 
 
-def test_overlapping_ranges_are_a_tie():
-    text = verdict("simple_rnn", "dense_one_day", spread=SPREAD)
-    assert text.startswith("SimpleRNN and Dense, one day tie: their ranges over seeds overlap")
-    assert "SimpleRNN lower" in text
+def test_differences_smaller_than_two_decimals_get_a_third():
+    text = verdict("stacked_lstm", "stacked_simple_rnn", table=TABLE)
+    assert "too close to call" in text and "0.001 h" in text and "0.00 h" not in text
 
 
-def test_debrief_lists_every_model_and_adds_the_reason_only_to_ties():
-    text = debrief("simple_rnn", ["dense_30_lags", "dense_one_day"], if_tie="Because.", spread=SPREAD)
-    lines = text.splitlines()
-    assert lines[0] == "Validation RMSE (2008) over the seed-spread study's seeds:"
-    assert lines[1].startswith("- SimpleRNN:") and lines[3].startswith("- Dense, one day:")
-    assert not lines[5].endswith("Because.") and lines[6].endswith("Because.")
+def test_the_test_year_is_compared_with_the_backtest_verdict():
+    assert agrees_in_test_year("simple_rnn", "dense_30_lags", table=TABLE).startswith("2009 agrees")
+    flipped = table(scores("a_model", 2005, 1, 1), scores("b_model", 2005, 2, 2),
+                    scores("a_model", 2009, 3, 3), scores("b_model", 2009, 2, 2))
+    assert agrees_in_test_year("a_model", "b_model", table=flipped).startswith("2009 disagrees")
+    assert "the years disagreed" in agrees_in_test_year("simple_rnn", "dense_one_day", table=TABLE)
 
 
-def test_unitless_debrief_for_the_recall_task():
-    assert " h" not in debrief("simple_rnn", ["dense_one_day"], unit="", spread=SPREAD)
+def test_the_debrief_shows_the_medians_per_year_and_adds_the_reason_only_where_no_model_wins():
+    text = debrief("simple_rnn", ["dense_30_lags", "dense_one_day"], if_tie="Because.", table=TABLE)
+    assert "3 in 2005, 3 in 2006" in text
+    verdicts = [line for line in text.splitlines() if line.startswith("- ")]
+    assert not verdicts[0].endswith("Because.") and verdicts[1].endswith("Because.")
+    assert list(medians_table(["simple_rnn"], TABLE).columns) == [2005, 2006, 2007, 2008]
 
 
 def test_a_string_instead_of_a_list_is_refused():
     with pytest.raises(ValueError, match="wrap it"):
-        debrief("simple_rnn", "dense_one_day", spread=SPREAD)
+        debrief("simple_rnn", "dense_one_day", table=TABLE)
 
 
 def test_an_unmeasured_model_is_named_for_learners_and_fails_in_ci(monkeypatch):
-    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
-    assert debrief("new_model", ["simple_rnn"], spread=SPREAD).startswith(
+    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
+    assert debrief("new_model", ["simple_rnn"], table=TABLE).startswith(
         "No debrief yet: the seed-spread study has not measured new_model.")
-    monkeypatch.setenv(STRICT_VARIABLE, "1")
-    with pytest.raises(ValueError, match="No measured spread for 'new_model'"):
-        debrief("new_model", ["simple_rnn"], spread=SPREAD)
+    monkeypatch.setenv("LESSON_STRICT_CHECKS", "1")
+    with pytest.raises(ValueError, match="new_model"):
+        debrief("new_model", ["simple_rnn"], table=TABLE)
+
+
+def test_the_committed_backtest_covers_the_core_models_in_every_year():
+    from helpers.debrief import load_backtest
+    from helpers.lesson import BACKTEST_YEARS, MODELS, episodes_of
+
+    backtest = load_backtest()
+    core = [key for key, model in MODELS.items() if model.episode in episodes_of("core") and model.task == "sunshine"]
+    for key in core:
+        years = set(backtest.loc[backtest["key"] == key, "year"])
+        assert set(BACKTEST_YEARS) <= years, f"{key} lacks backtest years {set(BACKTEST_YEARS) - years}"
+        assert (backtest[backtest["key"] == key].groupby("year")["seed"].nunique() >= 5).all()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-import nbformat
-import pytest
-
 from helpers import PROJECT_ROOT
 from tools import diagrams
+
+import nbformat
+import pytest
 
 
 @pytest.mark.parametrize("name", sorted(diagrams.DIAGRAMS))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import stat
 
-import pytest
-
 from helpers import files
+
+import pytest
 
 
 def mode(path) -> int:

@@ -28,10 +28,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from helpers import PROJECT_ROOT
+
 import nbformat
 import pytest
-
-from helpers import PROJECT_ROOT
 
 try:
     from helpers.settings import BROWSER_VARIABLE

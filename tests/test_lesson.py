@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 
-import pytest
-
 from helpers import PROJECT_ROOT
 from helpers.lesson import (
     COMPARISON,
@@ -27,6 +25,8 @@ from helpers.lesson import (
     trained_episodes,
 )
 from helpers.results import KEY_PATTERN, TASKS
+
+import pytest
 
 
 def test_every_key_is_a_result_key_and_every_entry_is_complete():
@@ -119,9 +119,27 @@ def test_the_split_counts_days_from_its_own_bounds():
     assert (short.test_days, short.test_last) == (2, "2000-02-29")  # a leap day counts
 
 
-def test_the_shown_weeks_lie_in_the_test_part():
-    start, stop = SHOWN_WEEKS
-    assert SPLIT.test_start <= start < stop <= SPLIT.test_stop
+def test_the_shown_weeks_are_six_weeks_of_one_year():
+    start, stop = (datetime.date.fromisoformat(f"2009-{day}") for day in SHOWN_WEEKS)
+    assert (stop - start).days == 45
+
+
+@pytest.mark.parametrize("year", [2005, 2006, 2007, 2008])
+def test_a_backtest_fold_trains_before_its_year_and_tests_on_the_next(year):
+    from helpers.lesson import current_split, split_for
+
+    fold = split_for(year)
+    assert fold.val_start == f"{year}-01-01" and fold.test_start == f"{year + 1}-01-01"
+    assert current_split({"LESSON_VALIDATION_YEAR": str(year)}) == fold
+    assert current_split({"LESSON_VALIDATION_YEAR": ""}) == SPLIT  # empty means unset
+
+
+@pytest.mark.parametrize("text", ["2001", "2009", "next", "2006.0", " 20 06"])
+def test_a_validation_year_outside_the_folds_names_the_variable_and_the_years(text):
+    from helpers.lesson import current_split
+
+    with pytest.raises(ValueError, match=r"LESSON_VALIDATION_YEAR=.*2002 to 2008"):
+        current_split({"LESSON_VALIDATION_YEAR": text})
 
 
 def test_the_goals_yardstick_is_a_sunshine_model_of_the_lesson():

@@ -306,4 +306,4 @@ def test_learner_copy_of_01_runs_once_live_cells_are_filled(tool, monkeypatch, t
     # the last cell compares the learner's number with the measured range, in words
     last = notebook.cells[-1]
     assert "check_rmse(" in last.source
-    assert "Dense, one day: test RMSE" in "".join(output.get("text", "") for output in last.outputs)
+    assert "Dense, one day: validation RMSE" in "".join(output.get("text", "") for output in last.outputs)

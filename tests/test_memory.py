@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from helpers.memory import GUESS_RMSE, error_by_steps_back, recall_task
+
 import numpy as np
 import pytest
-
-from helpers.memory import GUESS_RMSE, error_by_steps_back, recall_task
 
 
 def test_the_target_is_the_marked_value_and_each_sequence_has_one_mark():
@@ -19,7 +19,7 @@ def test_the_target_is_the_marked_value_and_each_sequence_has_one_mark():
 
 def test_the_same_seed_gives_the_same_task():
     first, second = recall_task(50, seed=7), recall_task(50, seed=7)
-    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
 
 
 def test_guessing_the_average_scores_the_guess_rmse():

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from helpers.results import RESULTS_VARIABLE
 from tests import nbval_results
+
+import pytest
 
 
 def item(notebook: str, cell: int):

@@ -6,11 +6,11 @@ The check itself (a new environment from the package index, the whole lesson) is
 
 from __future__ import annotations
 
+from tools import newest
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-from tools import newest
 
 CLEAN = ("Simple RNN: test RMSE 3.45 h. The lesson measured 3.40 to 3.50 h over 10 seeds; the check accepts "
          "3.31 to 3.59 h")

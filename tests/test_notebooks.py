@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tools import notebooks as files
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-
-from tools import notebooks as files
 
 
 def test_lesson_notebooks_in_order_and_by_prefix(tmp_path):
@@ -21,7 +21,6 @@ def test_lesson_notebooks_in_order_and_by_prefix(tmp_path):
 
 
 def test_write_notebook_ends_with_a_newline_and_reads_back(tmp_path):
-    import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
     notebook = new_notebook(cells=[new_code_cell("1 + 1")])
@@ -60,3 +59,33 @@ def test_the_notebook_client_records_cell_timestamps_only_when_asked(tmp_path):
     execution = notebook.cells[0].metadata["execution"]
     assert {"iopub.execute_input", "shell.execute_reply"} <= set(execution)
     assert execution["iopub.execute_input"] < execution["shell.execute_reply"]  # ISO timestamps sort as times
+
+
+def test_a_builder_defined_in_several_episodes_is_the_same_code_in_each():
+    """Comparisons treat episode 5's stacked LSTM and its copies in 06, 07 and 09 as one model: keep them equal."""
+    from collections import defaultdict
+
+    from helpers import PROJECT_ROOT
+    from tools.notebooks import defined_functions, lesson_notebooks
+
+    sources = defaultdict(dict)
+    for path in lesson_notebooks(PROJECT_ROOT / "notebooks"):
+        for name, source in defined_functions(path).items():
+            sources[name][path.name] = source
+    shared = {name: by_notebook for name, by_notebook in sources.items() if len(by_notebook) > 1}
+    assert {"build_dense", "build_stacked_lstm"} <= set(shared)
+    for name, by_notebook in shared.items():
+        assert len(set(by_notebook.values())) == 1, f"{name} differs between {', '.join(by_notebook)}"
+
+
+def test_load_functions_defines_a_notebooks_builder_and_names_what_is_missing(tmp_path):
+    from tools.notebooks import load_functions
+
+    import pytest
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%matplotlib inline\ndef double(x):\n    return 2 * x")])
+    path = tmp_path / "01_toy.ipynb"
+    nbformat.write(notebook, str(path))
+    assert load_functions(path, ["double"], {})["double"](21) == 42
+    with pytest.raises(ValueError, match="defines no triple; it defines double"):
+        load_functions(path, ["triple"], {})

@@ -8,13 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from helpers.plotting import plot_comparison, plot_history, plot_predicted_vs_observed, plot_predictions  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-
-from helpers.plotting import plot_comparison, plot_history, plot_predicted_vs_observed, plot_predictions  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("close_figures")
 
@@ -168,9 +168,9 @@ def test_predicted_against_observed_with_the_line_of_perfect_forecasts():
 
 
 def test_plot_recall_draws_one_line_per_model_and_the_guess():
-    import pandas as pd
-
     from helpers.plotting import plot_recall
+
+    import pandas as pd
 
     errors = {"LSTM": pd.Series([0.01, 0.02], index=[1, 2]), "SimpleRNN": pd.Series([0.3, 0.28], index=[1, 2])}
     ax = plot_recall(errors, 0.29, title="recall")
@@ -179,17 +179,46 @@ def test_plot_recall_draws_one_line_per_model_and_the_guess():
         plot_recall({}, 0.29)
 
 
-def test_plot_window_lengths_orders_by_window_and_names_missing_keys(monkeypatch):
-    import pandas as pd
-
+def test_plot_window_lengths_draws_a_line_per_year_ordered_by_window_and_names_missing_keys():
     from helpers.plotting import plot_window_lengths
 
-    spread = pd.DataFrame({"key": ["a", "b"], "val_median": [3.3, 3.4], "val_min": [3.2, 3.3], "val_max": [3.4, 3.5]})
-    ax = plot_window_lengths(spread, {"b": 30, "a": 7})
+    import pandas as pd
+
+    backtest = pd.DataFrame([(key, year, seed, 3.3 + 0.01 * seed + (0.1 if key == "b" else 0))
+                             for key in ("a", "b") for year in (2006, 2008) for seed in (1, 2, 3)],
+                            columns=["key", "year", "seed", "rmse"])
+    ax = plot_window_lengths(backtest, {"b": 30, "a": 7})
     assert [int(tick) for tick in ax.get_xticks()] == [7, 30]
-    monkeypatch.setenv("LESSON_STRICT_CHECKS", "1")
-    with pytest.raises(ValueError, match=r"No measured spread for \['c'\]"):
-        plot_window_lengths(spread, {"a": 7, "c": 90})
+    assert len(ax.containers) == 2  # one line with its range bars per validation year
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["2006", "2008"]
+    with pytest.raises(ValueError, match=r"No backtest scores for \['c'\]"):
+        plot_window_lengths(backtest, {"a": 7, "c": 90})
+
+
+def test_plot_recall_lengths_draws_each_layer_with_the_guess_line():
+    from helpers.plotting import plot_recall_lengths
+
+    import pandas as pd
+
+    sweep = pd.DataFrame([(layer, 32, "lesson", length, seed, value, value)
+                          for layer, value in (("SimpleRNN", 0.2), ("LSTM", 0.01))
+                          for length in (5, 40) for seed in (1, 2)],
+                         columns=["layer", "units", "recipe", "length", "seed", "val_rmse", "fresh_rmse"])
+    ax = plot_recall_lengths(sweep, 0.29, title="lengths")
+    assert ax.get_title() == "lengths" and [int(tick) for tick in ax.get_xticks()] == [5, 40]
+    assert len(ax.containers) == 2 and any(line.get_ydata()[0] == 0.29 for line in ax.lines)
+
+
+def test_plot_gates_marks_the_step_in_every_panel():
+    from helpers.plotting import plot_gates
+
+    import numpy as np
+
+    marker = np.zeros(10)
+    marker[3] = 1
+    figure = plot_gates(np.linspace(0, 1, 10), marker, {"forget gate": np.full(10, 0.9)}, np.arange(10.0))
+    assert len(figure.axes) == 3
+    assert all(any(list(line.get_xdata()) == [4, 4] for line in ax.lines) for ax in figure.axes)
 
 
 # --- shown_weeks ----------------------------------------------------------------------------------
@@ -206,11 +235,13 @@ def test_shown_weeks_are_45_days_of_the_test_year_with_their_span_in_words():
     assert shown_weeks(list(dates[58:62]))[0].tolist() == [False, True, True, True]  # a list of days works too
 
 
-def test_shown_weeks_refuse_dates_outside_them():
+def test_shown_weeks_are_the_same_weeks_in_any_year_and_refuse_days_outside_them():
     from helpers.plotting import shown_weeks
 
-    with pytest.raises(ValueError, match=r"None of the dates falls in 2009-03-01 \.\. 2009-04-15; pass the test part"):
-        shown_weeks(pd.date_range("2008-01-01", "2008-12-31", freq="D"))
+    mask, span = shown_weeks(pd.date_range("2008-01-01", "2008-12-31", freq="D"))
+    assert mask.sum() == 45 and span == "1 March to 14 April 2008"
+    with pytest.raises(ValueError, match=r"None of the dates falls in 2008-03-01 \.\. 2008-04-15; pass a whole part"):
+        shown_weeks(pd.date_range("2008-06-01", "2008-06-30", freq="D"))
 
 
 def test_importing_the_plots_leaves_seaborn_for_the_first_palette():
@@ -226,9 +257,9 @@ def test_importing_the_plots_leaves_seaborn_for_the_first_palette():
 
 
 def test_the_palette_is_seaborns_colour_blind_one():
-    import seaborn as sns
-
     from helpers import plotting
+
+    import seaborn as sns
 
     assert plotting.PALETTE == sns.color_palette("colorblind")
     with pytest.raises(AttributeError, match="has no attribute 'PALLETE'"):

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from helpers.quiet import in_kernel, is_tensorflow_log_line
+
+import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
+from helpers import PROJECT_ROOT
+from tools.__main__ import SUPPORTED
+
 import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-
-from helpers import PROJECT_ROOT
-from tools.__main__ import SUPPORTED
 
 SUPPORTED_PYTHONS = [f"3.{minor}" for minor in range(SUPPORTED[0][1], SUPPORTED[1][1] + 1)]  # 3.11 .. 3.13
 

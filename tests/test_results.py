@@ -8,10 +8,6 @@ import os
 import re
 import stat
 
-import numpy as np
-import pandas as pd
-import pytest
-
 from helpers import PROJECT_ROOT
 from helpers.results import (
     COMPARISON_COLUMNS,
@@ -28,6 +24,10 @@ from helpers.results import (
     results_markdown,
     rmse,
 )
+
+import numpy as np
+import pandas as pd
+import pytest
 
 # --- rmse -------------------------------------------------------------------------------------
 

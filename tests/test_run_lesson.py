@@ -8,13 +8,13 @@ import os
 import re
 import sys
 
+from helpers import PROJECT_ROOT
+from helpers.results import record_result
+
 import nbformat
 import pytest
 from nbclient.exceptions import CellTimeoutError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from helpers import PROJECT_ROOT
-from helpers.results import record_result
 
 
 @pytest.fixture(scope="module")

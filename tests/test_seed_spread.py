@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib
 import os
 
+from helpers.checks import check_interval
+
 import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
-
-from helpers.checks import check_interval
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +84,7 @@ def test_summarise_groups_by_key_and_keeps_the_latest_display_name(seed_spread):
 def test_summarise_gives_a_table_the_checks_can_read(seed_spread, tmp_path):
     from helpers.checks import expected_rmse
 
-    runs = runs_table([("gru", "GRU", "08", 1, 3.3, 3.20), ("gru", "GRU", "08", 2, 3.3, 3.30)])
+    runs = runs_table([("gru", "GRU", "08", 1, 3.20, 3.3), ("gru", "GRU", "08", 2, 3.30, 3.3)])
     path = tmp_path / "seed_spread.csv"
     path.write_text(seed_spread.summarise(runs).to_csv(index=False), encoding="utf-8")
     expected = expected_rmse("gru", path)
@@ -97,12 +97,12 @@ def test_summarise_of_one_seed_has_no_spread_rather_than_nan(seed_spread):
 
 
 def test_compare_marks_results_outside_the_checks_interval(seed_spread):
-    spread = seed_spread.summarise(runs_table([("gru", "GRU", "08", 1, 3.3, 3.20), ("gru", "GRU", "08", 2, 3.3, 3.30)]))
-    low, high = check_interval(3.20, 3.30, spread.loc[0, "test_sd"])
-    held_out = runs_table([("gru", "GRU", "08", 11, 3.3, 3.25), ("gru", "GRU, renamed", "08", 12, 3.3, high + 0.01),
-                           ("not_measured", "GRU", "08", 11, 3.3, 9.9)])  # measured display name, unmeasured key
+    spread = seed_spread.summarise(runs_table([("gru", "GRU", "08", 1, 3.20, 3.3), ("gru", "GRU", "08", 2, 3.30, 3.3)]))
+    low, high = check_interval(3.20, 3.30, spread.loc[0, "val_sd"])
+    held_out = runs_table([("gru", "GRU", "08", 11, 3.25, 3.3), ("gru", "GRU, renamed", "08", 12, high + 0.01, 3.3),
+                           ("not_measured", "GRU", "08", 11, 9.9, 3.3)])  # measured display name, unmeasured key
     table = seed_spread.compare(held_out, spread)
-    assert list(table.columns) == ["key", "model", "seed", "test_rmse", "low", "high", "inside"]
+    assert list(table.columns) == ["key", "model", "seed", "val_rmse", "low", "high", "inside"]
     assert list(table["key"]) == ["gru", "gru"]  # matched by key, whatever the display name
     assert list(table["inside"]) == [True, False]
     assert table["low"].tolist() == [low, low]
@@ -143,19 +143,24 @@ def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed
 @pytest.fixture
 def tool_files(seed_spread, tmp_path, monkeypatch):
     """Point the tool's output files into tmp_path and replace the training by a fake per-seed table."""
-    files = {name: tmp_path / name for name in ("seed_runs.csv", "held_out.csv", "spread.csv", "spread.png")}
+    files = {name: tmp_path / name for name in ("seed_runs.csv", "held_out.csv", "spread.csv", "spread.png",
+                                                 "backtest_runs.csv", "backtest.csv")}
     monkeypatch.setattr(seed_spread, "RUNS_FILE", files["seed_runs.csv"])
     monkeypatch.setattr(seed_spread, "HELD_OUT_FILE", files["held_out.csv"])
     monkeypatch.setattr(seed_spread, "SPREAD_FILE", files["spread.csv"])
     monkeypatch.setattr(seed_spread, "FIGURE_FILE", files["spread.png"])
+    monkeypatch.setattr(seed_spread, "BACKTEST_RUNS_FILE", files["backtest_runs.csv"])
+    monkeypatch.setattr(seed_spread, "BACKTEST_FILE", files["backtest.csv"])
     monkeypatch.setattr(seed_spread, "load_spread", lambda: pd.read_csv(files["spread.csv"]))
 
-    def fake_run_seed(seed, paths, jobs, report):
+    def fake_run_seed(seed, paths, jobs, report, year=None):
         rows = []
         for path in paths:
             episode = path.name[:2]
-            rows.append((f"model_{episode}", f"Model {episode}", episode, seed, 3.5, 3.0 + seed / 100 + int(episode) / 10))
-        return runs_table(rows)[seed_spread.RUN_COLUMNS]
+            rows.append((f"model_{episode}", f"Model {episode}", episode, seed,
+                         3.0 + seed / 100 + int(episode) / 10 - (year or 2008) / 1e4, 3.5))
+        table = runs_table(rows)[seed_spread.RUN_COLUMNS]
+        return table if year is None else table.assign(year=year)[["year", *seed_spread.RUN_COLUMNS]]
 
     monkeypatch.setattr(seed_spread, "run_seed", fake_run_seed)
     return files
@@ -164,7 +169,7 @@ def tool_files(seed_spread, tmp_path, monkeypatch):
 def test_calibrating_writes_runs_spread_and_figure(seed_spread, tool_files, close_figures, capsys):
     assert seed_spread.main(["--seeds", "1-3", "03", "05"]) == 0
     runs = pd.read_csv(tool_files["seed_runs.csv"], dtype={"episode": str})
-    assert sorted(set(zip(runs["episode"], runs["seed"]))) == [("03", s) for s in (1, 2, 3)] + [("05", s) for s in (1, 2, 3)]
+    assert sorted(set(zip(runs["episode"], runs["seed"], strict=True))) == [("03", s) for s in (1, 2, 3)] + [("05", s) for s in (1, 2, 3)]
     assert list(runs.columns) == RUN_COLUMNS
     spread = pd.read_csv(tool_files["spread.csv"])
     assert spread[["key", "model", "seeds"]].values.tolist() == [["model_03", "Model 03", 3], ["model_05", "Model 05", 3]]
@@ -190,3 +195,20 @@ def test_held_out_seeds_are_compared_with_the_committed_intervals(seed_spread, t
     assert seed_spread.main(["--seeds", "40", "--held-out", "03"]) == 1  # 3.70: far outside
     assert "0 of 1 held-out results inside" in capsys.readouterr().out
     assert sorted(pd.read_csv(tool_files["held_out.csv"])["seed"]) == [4, 40]
+
+
+def test_a_backtest_fold_keeps_its_own_rows_and_the_backtest_joins_it_to_the_lessons_years(
+        seed_spread, tool_files, close_figures, capsys):
+    seed_spread.main(["--seeds", "1-2", "03"])  # the lesson's split: validation 2008, test 2009
+    assert seed_spread.main(["--year", "2006", "--seeds", "1-2", "03"]) == 0
+    folds = pd.read_csv(tool_files["backtest_runs.csv"])
+    assert set(folds["year"]) == {2006} and len(folds) == 2
+    assert pd.read_csv(tool_files["seed_runs.csv"])["seed"].tolist() == [1, 2]  # the lesson's runs untouched
+    backtest = pd.read_csv(tool_files["backtest.csv"])
+    assert list(backtest.columns) == ["key", "year", "seed", "rmse"]
+    assert sorted(set(backtest["year"])) == [2006, 2008, 2009]
+    assert backtest.query("year == 2009")["rmse"].tolist() == [3.5, 3.5]  # the test year: the test RMSE
+    with pytest.raises(SystemExit):
+        seed_spread.main(["--year", "2008", "--seeds", "1", "03"])  # the lesson's own split: no fold
+    with pytest.raises(SystemExit):
+        seed_spread.main(["--year", "2001", "--seeds", "1", "03"])

@@ -7,10 +7,10 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 from helpers import PROJECT_ROOT, settings
 from helpers.settings import XLA_ONE_THREAD_FLAGS, XLA_QUICKER_FLAG, xla_flags
+
+import pytest
 
 NAMES = {value for name, value in vars(settings).items() if name.endswith("_VARIABLE")}
 NAMES |= set(settings.QUIET_TENSORFLOW) | set(settings.QUIET_PIP)

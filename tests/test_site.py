@@ -21,17 +21,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
+import helpers.results
+from helpers import PROJECT_ROOT
+from helpers.results import record_result
+from tools import site
+
 import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-import helpers.results
-from helpers import PROJECT_ROOT
-from helpers.results import record_result
-from tools import site
 
 # --- the boxes made from plain notebook Markdown ----------------------------------------------------------
 

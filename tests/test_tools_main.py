@@ -6,9 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 import tools.__main__ as entry
+
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -8,26 +8,26 @@ import random
 import re
 import sys
 
-import numpy as np
-import pytest
-
+from helpers.settings import TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG
 from helpers.training import (
     DEFAULT_SEED,
-    SEED_VARIABLE,
     LEARNING_RATE,
     PATIENCE,
+    SEED_VARIABLE,
     SPEED_UPS,
     EpochTimer,
+    compile_and_fit,
     count_weights,
     fit_line,
-    compile_and_fit,
     lesson_seed,
     set_seed,
     set_up_threads_and_xla,
     tf_threads,
 )
-from helpers.settings import TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG
 from helpers.windows import Part
+
+import numpy as np
+import pytest
 
 keras = pytest.importorskip("keras")
 on_tensorflow = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's own settings")
@@ -57,7 +57,7 @@ def weights_of(model) -> list[np.ndarray]:
 
 def assert_same_weights(first, second):
     assert len(first) == len(second)
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -73,7 +73,7 @@ def test_set_seed_makes_initial_weights_and_a_short_fit_identical():
     assert_same_weights(runs[0][0], runs[1][0])
     assert_same_weights(runs[0][1], runs[1][1])
     # the fit did change the weights, so the comparison above compared something
-    assert not all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[0][1]))
+    assert not all(np.array_equal(a, b) for a, b in zip(runs[0][0], runs[0][1], strict=True))
 
 
 def test_set_seed_seeds_python_and_numpy():

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from helpers.results import rmse
+from helpers.uncertainty import block_resamples, bootstrap_rmse, in_words
+
 import numpy as np
 import pandas as pd
 import pytest
-
-from helpers.results import rmse
-from helpers.uncertainty import block_resamples, bootstrap_rmse, in_words
 
 DAYS = pd.date_range("2009-01-01", "2010-01-01", name="DATE")
 

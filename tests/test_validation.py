@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from helpers.validation import whole_number
+
 import numpy as np
 import pytest
-
-from helpers.validation import whole_number
 
 
 @pytest.mark.parametrize("value", [1, 7, np.int64(3), np.uint32(2)])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from helpers.windows import Part, make_lagged, make_sequences, split_by_date, station_columns, stations
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from helpers.windows import Part, make_lagged, make_sequences, split_by_date, station_columns, stations
 from strategies import draw_daily_frame
 
 # --- stations ---------------------------------------------------------------------------------

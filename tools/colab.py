@@ -36,13 +36,13 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-import nbformat
-
 from helpers import PROJECT_ROOT as ROOT
 from helpers.files import write_atomically
 from helpers.lesson import COMPARISON
 from tools.make_learner_copies import learner_copy
 from tools.notebooks import lesson_notebooks, write_notebook
+
+import nbformat
 
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUTPUT = ROOT / "colab"

@@ -33,18 +33,28 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
 from helpers import PROJECT_ROOT as ROOT
 from helpers.data import FILENAME, verify_file
-from helpers.settings import (BACKEND_VARIABLE, DATA_VARIABLE, LESSON_VARIABLES, PYTHONPATH_VARIABLE, QUIET_TENSORFLOW,
-                              PIP_NO_INDEX_VARIABLE, PIP_TARGET_VARIABLE, PYDEVD_VALIDATION_VARIABLE,
-                              RESULTS_VARIABLE, STRICT_VARIABLE, XLA_FLAGS_VARIABLE)
+from helpers.settings import (
+    BACKEND_VARIABLE,
+    DATA_VARIABLE,
+    LESSON_VARIABLES,
+    PIP_NO_INDEX_VARIABLE,
+    PIP_TARGET_VARIABLE,
+    PYDEVD_VALIDATION_VARIABLE,
+    PYTHONPATH_VARIABLE,
+    QUIET_TENSORFLOW,
+    RESULTS_VARIABLE,
+    STRICT_VARIABLE,
+    XLA_FLAGS_VARIABLE,
+)
 from tools.colab import COMPARISON_PREFIX, SETUP_TAG, make_editions
 from tools.notebooks import lesson_notebooks, write_notebook
 from tools.run_lesson import start_order, thread_shares
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 VENV = ROOT / ".venv-colab"
 STUB = ROOT / "tests" / "colab_stub"

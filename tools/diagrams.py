@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
 from helpers import PROJECT_ROOT  # noqa: E402
 from helpers.plotting import PALETTE  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
 FIGURES = PROJECT_ROOT / "notebooks" / "figures"
 BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4]

@@ -27,10 +27,10 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-
 from helpers import PROJECT_ROOT as ROOT
 from tools.notebooks import lesson_notebooks, write_notebook
+
+import nbformat
 
 NOTEBOOKS = ROOT / "notebooks"
 DEFAULT_OUTPUT = ROOT / "learner"

@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import nbformat
-
 from helpers import PROJECT_ROOT as ROOT
 from helpers.settings import DATA_VARIABLE, QUIET_PIP, QUIET_TENSORFLOW, RESULTS_VARIABLE, STRICT_VARIABLE
 from tools.notebooks import lesson_notebooks
+
+import nbformat
 
 VENV = ROOT / ".venv-newest"
 STAMP_NAME = ".newest-freeze"  # the fingerprint, then `pip freeze`: written last, once everything is installed

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.files import write_atomically
+
 import nbformat
 from nbclient import NotebookClient
-
-from helpers.files import write_atomically
 
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"  # 00_setup_check.ipynb, 01_dense_baseline.ipynb, ...
 
@@ -62,3 +62,42 @@ def write_notebook(target: str | Path, notebook) -> Path:
     """
     text = nbformat.writes(notebook)
     return write_atomically(target, text if text.endswith("\n") else text + "\n")
+
+
+def defined_functions(path: str | Path) -> dict[str, str]:
+    """The source of every top-level function a notebook's code cells define, by name (the last one wins).
+
+    The one source of a model builder that a study reuses (``benchmarks/recall_sweep.py``), and what the
+    tests compare where episodes define the same builder.
+
+    Example: ``defined_functions("notebooks/03_simple_rnn.ipynb")["build_simple_rnn"]``
+    """
+    import ast
+
+    found: dict[str, str] = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                found[node.name] = ast.get_source_segment(source, node)
+    return found
+
+
+def load_functions(path: str | Path, names: list[str], namespace: dict) -> dict:
+    """Define the functions ``names`` of a notebook in ``namespace`` (which holds what they use); return it.
+
+    Example: ``load_functions(path, ["build_simple_rnn"], {"keras": keras})["build_simple_rnn"]``
+    """
+    functions = defined_functions(path)
+    missing = [name for name in names if name not in functions]
+    if missing:
+        raise ValueError(f"{Path(path).name} defines no {', '.join(missing)}; it defines {', '.join(functions) or 'nothing'}.")
+    for name in names:
+        exec(compile(functions[name], f"{Path(path).name}:{name}", "exec"), namespace)  # noqa: S102 (our notebooks)
+    return namespace

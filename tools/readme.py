@@ -17,7 +17,7 @@ from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
 from helpers.files import write_atomically
-from helpers.lesson import EPISODES
+from helpers.lesson import BREAKS_MINUTES, EPISODES, EXERCISE_MINUTES
 
 README = ROOT / "README.md"
 INSTRUCTORS = ROOT / "instructors.md"
@@ -84,8 +84,12 @@ def schedule_table() -> str:
         lines.append(f"| {entry.number} {entry.title} | {entry.part} | {teach} | {entry.live} | {entry.show} |")
     core = sum(entry.minutes for entry in EPISODES if entry.part == "core")
     numbers = [entry.number for entry in EPISODES if entry.part == "core"]
+    total = core + BREAKS_MINUTES
     lines.append("")
-    lines.append(f"The core ({', '.join(numbers)}) takes {core} minutes of teaching.")
+    lines.append(f"The core ({', '.join(numbers)}) takes {core} minutes of teaching; with two 15-minute breaks, "
+                 f"{total // 60} h {total % 60:02d} min. Each episode's minutes add up a minute per typed line, "
+                 f"{EXERCISE_MINUTES} per exercise done in the room and its minutes of explaining "
+                 "(`tests/test_lesson_rules.py` checks the sums).")
     return "\n".join(lines)
 
 
@@ -101,6 +105,49 @@ def timings_text(seconds: dict[str, float], total: float, jobs: int | None = Non
     parts = ", ".join(f"{number} {value:.0f} s" for number, value in sorted(seconds.items()))
     return (f"The committed run took {total:.0f} s in all on this project's machine ({machine}); "
             f"each notebook, kernel start included: {parts}.")
+
+
+def study_text() -> str:
+    """The README's sentence on the study's seeds and years, counted from its committed tables.
+
+    Example: ``print(study_text())``
+    """
+    from helpers.checks import load_spread
+    from helpers.debrief import load_backtest
+    from helpers.lesson import BACKTEST_YEARS, HELD_OUT_SEEDS, SPLIT
+    from helpers.memory import load_sweep
+
+    spread = load_spread()
+    sunshine = spread[spread["task"] == "sunshine"]
+    backtest = load_backtest()
+    folds = backtest[backtest["year"].isin(BACKTEST_YEARS[:-1])]
+    per_year = folds.groupby("year")["seed"].nunique()
+    fold_keys = folds["key"].nunique()
+    sweep = load_sweep()
+    return (f"Committed now: every model of the lesson's split (validation {SPLIT.val_start[:4]}, test "
+            f"{SPLIT.test_start[:4]}) trained with {sunshine['seeds'].min()} seeds (held out: {HELD_OUT_SEEDS}); "
+            f"the backtest's {fold_keys} core models on the validation years "
+            f"{', '.join(str(year) for year in per_year.index)} with {per_year.min()} seeds each; the recall "
+            f"sweep with {sweep['seed'].nunique()} seeds per run. (Counted from `helpers/seed_spread.csv`, "
+            "`helpers/backtest.csv` and `helpers/recall_sweep.csv`.)")
+
+
+def fit_times_text(results_folder: Path) -> str:
+    """instructors.md's sentence on how long the fits took in the committed run, from its result files.
+
+    Example: ``fit_times_text(ROOT / "results")``
+    """
+    from helpers.results import load_results
+
+    results = load_results(results_folder, task=None)
+    timed = results[results["fit_seconds"] > 0].sort_values("fit_seconds")
+    if timed.empty:
+        return "The committed run recorded no fit times."
+    slowest = timed.iloc[-3:][::-1]
+    named = ", ".join(f"{row.model} ({row.episode}) {row.fit_seconds:.0f} s" for row in slowest.itertuples())
+    return (f"In the committed run (two notebooks side by side), the {len(timed)} recorded fits took from "
+            f"{timed['fit_seconds'].iloc[0]:.0f} s to {timed['fit_seconds'].iloc[-1]:.0f} s; the longest: {named}. "
+            "A fit run alone is quicker.")
 
 
 def update_documents(results_folder: Path | None = None, seconds: dict[str, float] | None = None,
@@ -125,7 +172,10 @@ def update_documents(results_folder: Path | None = None, seconds: dict[str, floa
             text = replace_block(text, "results", results_markdown(table))
     if seconds:
         text = replace_block(text, "timings", timings_text(seconds, total or sum(seconds.values()), jobs))
+    text = replace_block(text, "study", study_text())
     schedule = replace_block(instructors.read_text(encoding="utf-8"), "schedule", schedule_table())
+    if results_folder is not None:
+        schedule = replace_block(schedule, "fit-times", fit_times_text(results_folder))
     write_atomically(readme, text)  # both written only once both blocks were found
     write_atomically(instructors, schedule)
     print(f"Written: the generated blocks of {readme.name} and {instructors.name}")

@@ -29,23 +29,27 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-
-import nbformat
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 # importing helpers also sets the TensorFlow log variables, which the kernels inherit
 from helpers import PROJECT_ROOT as ROOT
-from helpers.files import write_atomically
-from helpers.settings import BACKEND_VARIABLE, OPENBLAS_THREADS_VARIABLE, OPENMP_THREADS_VARIABLE, XLA_FLAGS_VARIABLE
-from helpers.settings import xla_flags
-from helpers.validation import whole_number
 from helpers import lesson
 from helpers.lesson import episode
+from helpers.settings import (
+    BACKEND_VARIABLE,
+    OPENBLAS_THREADS_VARIABLE,
+    OPENMP_THREADS_VARIABLE,
+    XLA_FLAGS_VARIABLE,
+    xla_flags,
+)
+from helpers.validation import whole_number
 from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
 from tools.readme import update_documents
 from tools.summary import summarise
+
+import nbformat
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 NOTEBOOKS = ROOT / "notebooks"
 COMPARISON = episode(lesson.COMPARISON).file  # reads the results of all the others
@@ -72,7 +76,8 @@ def check_inputs(paths: list[Path], output_dir: Path | None) -> None:
         except Exception as error:  # invalid JSON, not a notebook, unreadable
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise SystemExit(f"{path} is not a notebook that can be run ({first_line}). Restore it with "
-                             f"`git checkout -- {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}`.")
+                             f"`git checkout -- {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}`."
+                             ) from None
     if output_dir is None:
         return
     if output_dir.exists() and not output_dir.is_dir():
@@ -82,7 +87,7 @@ def check_inputs(paths: list[Path], output_dir: Path | None) -> None:
         with tempfile.TemporaryFile(dir=output_dir):
             pass
     except OSError as error:
-        raise SystemExit(f"--output-dir {output_dir} cannot be written ({error.strerror}); choose another folder.")
+        raise SystemExit(f"--output-dir {output_dir} cannot be written ({error.strerror}); choose another folder.") from None
 
 
 def failing_cell(notebook) -> tuple[int, str]:

@@ -27,11 +27,11 @@ import shutil
 import sys
 from pathlib import Path
 
-import nbformat
-
 from helpers import PROJECT_ROOT as ROOT
 from helpers.lesson import EPISODES
 from tools.notebooks import write_notebook
+
+import nbformat
 
 BUILD = ROOT / "_build"
 DOCS = ROOT / "docs"
@@ -243,9 +243,9 @@ def draw_chart(results: Path, target: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # this process draws only to files
-    import matplotlib.pyplot as plt
-
     from helpers.results import comparison_figure, comparison_table
+
+    import matplotlib.pyplot as plt
 
     table = comparison_table(results)
     if table.empty:
