@@ -63,9 +63,11 @@ EPISODES: tuple[Episode, ...] = (
             explain=5, in_room=("Predict", "Discussion")),
     Episode("03", "03_simple_rnn.ipynb", "SimpleRNN", "core", 30,
             "sequences (samples, 30, 9), the recurrence `h_t = f(W x_t + U h_{t-1} + b)`, its weights, weight "
-            "sharing, many-to-one; the SimpleRNN against both dense networks",
+            "sharing, many-to-one, windows checked against the table; the SimpleRNN against both dense networks, "
+            "and whether the lesson's recipe is fair to it",
             "`build_simple_rnn`, `compile_and_fit` (shown once, then used)",
-            "the window diagram, the unrolled recurrence, the recurrence by hand, the debrief",
+            "the window diagram, the windowing check, the unrolled recurrence, the recurrence by hand, the debrief, "
+            "the recipe check",
             explain=12, in_room=("Predict", "Quiz")),
     Episode("04", "04_stacked_rnn.ipynb", "stacked SimpleRNN", "core", 20,
             "`return_sequences` and the shapes between two recurrent layers; did stacking help?",
@@ -74,13 +76,15 @@ EPISODES: tuple[Episode, ...] = (
             explain=6, in_room=("Predict",)),
     Episode("05", "05_lstm.ipynb", "LSTM", "core", 40,
             "vanishing gradients, the cell state and its forget, input and output gates, the LSTM's weights; a "
-            "recall task whose answer lies up to 40 steps back, where the gates make the difference",
+            "recall task whose answer lies up to 40 steps back: where the SimpleRNN breaks, and the LSTM's gates "
+            "seen from inside",
             "`build_stacked_lstm` (SimpleRNN swapped for LSTM), `compile_and_fit`",
             "the cell diagram and equations, the weight count, the debrief, the recall task (run it, discuss "
-            "the plot)",
+            "the plots), the gates from inside",
             explain=18, in_room=("Predict", "Predict", "Quiz")),
     Episode("06", "06_long_window.ipynb", "window lengths", "core", 25,
-            "windows of 1, 7, 30 and 90 days: how far back the information goes, and what a longer window costs",
+            "windows of 1, 7, 30 and 90 days: how far back the information goes, what a longer window costs, and "
+            "a verdict that depends on the year",
             "the windows with `window=90`, `compile_and_fit`",
             "the model (episode 5's), the lost samples, the 1- and 7-day fits, the window-length plot, the "
             "debriefs",
@@ -102,10 +106,12 @@ EPISODES: tuple[Episode, ...] = (
             "the station map, the ridge and boosting code (settings chosen on validation), the verdicts"),
     Episode("10", "10_comparison.ipynb", "comparison", "core", 15,
             "every result ranked by validation RMSE, with block-bootstrap intervals over the test days and the "
-            "range over seeds; the goal; what recurrence bought, like with like, in sentences computed from "
+            "range over seeds; the goal; every core verdict held against the test year; what recurrence bought, "
+            "like with like, in sentences computed from "
             "the numbers; works after a core-only day too",
             "–",
-            "the chart, the intervals, the tables and the day-by-day plots; discuss",
+            "the chart, the intervals, the verdicts against the test year, the tables and the day-by-day plots; "
+            "discuss",
             explain=11, in_room=("Challenge 1",)),
 )
 

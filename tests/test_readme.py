@@ -129,7 +129,7 @@ def results_folder(folder):
 
 
 def outside_the_blocks(text):
-    return re.sub(r"(<!-- (\w+): start [^>]*-->).*?(<!-- \2: end -->)", r"\1\3", text, flags=re.DOTALL)
+    return re.sub(r"(<!-- ([\w-]+): start [^>]*-->).*?(<!-- \2: end -->)", r"\1\3", text, flags=re.DOTALL)
 
 
 def test_update_documents_writes_every_block_and_nothing_else(documents, tmp_path, capsys):
@@ -142,6 +142,8 @@ def test_update_documents_writes_every_block_and_nothing_else(documents, tmp_pat
     assert block(text, "results").splitlines()[2].startswith("| **SimpleRNN** (chosen) | 2.00 |")
     assert block(text, "timings") == timings_text({"01": 9.5, "02": 8.1}, 20.0, jobs=2)
     assert block(text, "episodes") == episodes_table() and block(schedule, "schedule") == schedule_table()
+    assert block(schedule, "fit-times") == readme.fit_times_text(results)
+    assert block(text, "study") == readme.study_text()
     for path, new in ((readme_copy, text), (instructors_copy, schedule)):
         assert outside_the_blocks(new) == outside_the_blocks(before[path]), path.name
     assert "Written: the generated blocks of README.md and instructors.md" in capsys.readouterr().out

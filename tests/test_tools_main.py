@@ -239,7 +239,7 @@ def test_test_and_site_add_the_docs_extra_once_and_lesson_keeps_it(tmp_path, cal
     folder = tmp_path / "venv"
     fake_venv(folder, entry.requirements_digest())  # the pins are installed, no extras yet
     entry.ensure_environment(folder, extras=entry.EXTRAS["test"])
-    assert [arguments[1:] for arguments, _ in calls] == [["-m", "pip", "install", "--quiet", "-e", ".[docs]"]]
+    assert [arguments[1:] for arguments, _ in calls] == [["-m", "pip", "install", "--quiet", "-e", ".[checks,docs]"]]
     calls.clear()
     entry.ensure_environment(folder, extras=entry.EXTRAS["site"])
     entry.ensure_environment(folder)  # lesson: needs no extra, and does not reinstall

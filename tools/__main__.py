@@ -56,7 +56,7 @@ COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
 
 
 # command -> the optional extras of pyproject.toml it needs on top of requirements.txt
-EXTRAS = {"test": ("docs",), "site": ("docs",)}  # the website and its browser test
+EXTRAS = {"test": ("docs", "checks"), "site": ("docs",)}  # the website and its browser test; lint
 
 
 class SetupError(Exception):
