@@ -126,3 +126,19 @@ def close_figures():
 
     yield
     plt.close("all")
+
+
+# --- the fast lane: `python3 -m tools test --fast` leaves out what starts a kernel, a browser or a training --
+SLOW_MODULES = {"test_run_lesson", "test_comparison_after_core_day", "test_colab_check", "test_site",
+                "test_jupyterlab", "test_training", "test_baseline"}
+SLOW_TESTS = {"test_learner_copy_of_01_runs_once_live_cells_are_filled", "test_jupyter_shows_the_message_without_a_traceback",
+              "test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment",
+              "test_networks_that_did_not_train_fail_every_check"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark as ``slow`` every test that starts a kernel, a browser or trains a network (not in the fast lane)."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or item.originalname in SLOW_TESTS or "notebook_client" in item.name:
+            item.add_marker(pytest.mark.slow)

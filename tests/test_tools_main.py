@@ -262,3 +262,15 @@ def test_the_docs_extra_pins_exact_versions():
     extra = tomllib.loads((entry.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["docs"]
     assert all("==" in requirement for requirement in extra)
     assert {requirement.split("==")[0] for requirement in extra} >= {"sphinx", "myst-nb", "sphinx-book-theme", "selenium"}
+
+
+def test_the_fast_lane_runs_only_the_unit_tests_that_need_no_kernel_browser_or_training():
+    steps, both, unit_only = entry.test_steps(["--fast"])
+    assert len(steps) == 1 and steps[0][0][:3] == ["-m", "pytest", "tests"] and steps[0][0][-2:] == ["-m", "not slow"]
+    assert both == [] and unit_only == []
+
+
+def test_words_after_the_double_dash_reach_only_the_unit_tests():
+    steps, both, unit_only = entry.test_steps(["-x", "--", "-k", "windows"])
+    assert [arguments[2] for arguments, _ in steps] == ["tests", "notebooks"]
+    assert both == ["-x"] and unit_only == ["-k", "windows"]

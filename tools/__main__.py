@@ -2,6 +2,7 @@
 
     python3 -m tools lesson      (Windows: py -m tools lesson)   run every notebook, print the results
     python3 -m tools test        (Windows: py -m tools test)     unit tests, then nbval over every notebook
+    python3 -m tools test --fast                                 the unit tests that need no kernel, browser or training
 
 Run it from the project folder with Python 3.11, 3.12 or 3.13. Each command first makes sure that the
 virtual environment ``.venv`` (or ``$LESSON_VENV``) exists and holds the pinned packages (installed again when
@@ -193,11 +194,32 @@ def main(argv: list[str] | None = None) -> int:
     except SetupError as error:
         print(f"\n{error}", file=sys.stderr)
         return 1
-    for arguments, extra_env in COMMANDS[command]:
-        status = run([str(python), *arguments, *rest], extra_env)
+    steps, both, unit_only = COMMANDS[command], rest, []
+    if command == "test":
+        steps, both, unit_only = test_steps(rest)
+    for number, (arguments, extra_env) in enumerate(steps):
+        status = run([str(python), *arguments, *both, *(unit_only if number == 0 else [])], extra_env)
         if status != 0:
             return status
     return 0
+
+
+def test_steps(words: list[str]) -> tuple[list, list[str], list[str]]:
+    """The test command's runs, the words for every run and the words for the unit tests only.
+
+    ``--fast``: the unit tests that need no kernel, browser or training (pytest's ``-m "not slow"``), no nbval.
+    Words after ``--`` reach only the unit-test run; other words reach both runs.
+
+    Example: ``test_steps(["--fast", "--", "-k", "windows"])``
+    """
+    before, _, after = (words[:words.index("--")], "--", words[words.index("--") + 1:]) if "--" in words \
+        else (words, "", [])
+    fast = "--fast" in before
+    before = [word for word in before if word != "--fast"]
+    unit, notebooks = COMMANDS["test"]
+    if fast:
+        return [([*unit[0], "-m", "not slow"], unit[1])], before, after
+    return [unit, notebooks], before, after
 
 
 if __name__ == "__main__":
