@@ -82,13 +82,14 @@ def test_an_unmeasured_model_is_named_for_learners_and_fails_in_ci(monkeypatch):
         debrief("new_model", ["simple_rnn"], table=TABLE)
 
 
-def test_the_committed_backtest_covers_the_core_models_in_every_year():
+def test_the_committed_backtest_covers_the_core_models_and_10s_comparisons_in_every_year():
     from helpers.debrief import load_backtest
-    from helpers.lesson import BACKTEST_YEARS, MODELS, episodes_of
+    from helpers.lesson import BACKTEST_YEARS, COMPARISONS, MODELS, episodes_of
 
     backtest = load_backtest()
     core = [key for key, model in MODELS.items() if model.episode in episodes_of("core") and model.task == "sunshine"]
-    for key in core:
+    compared = [key for _, model, reference in COMPARISONS for key in (model, reference)]
+    for key in [*core, *compared]:
         years = set(backtest.loc[backtest["key"] == key, "year"])
         assert set(BACKTEST_YEARS) <= years, f"{key} lacks backtest years {set(BACKTEST_YEARS) - years}"
         assert (backtest[backtest["key"] == key].groupby("year")["seed"].nunique() >= 5).all()

@@ -114,7 +114,7 @@ def study_text() -> str:
     """
     from helpers.checks import load_spread
     from helpers.debrief import load_backtest
-    from helpers.lesson import BACKTEST_YEARS, HELD_OUT_SEEDS, SPLIT
+    from helpers.lesson import BACKTEST_YEARS, HELD_OUT_SEEDS, MODELS, SPLIT
     from helpers.memory import load_sweep
 
     spread = load_spread()
@@ -123,10 +123,11 @@ def study_text() -> str:
     folds = backtest[backtest["year"].isin(BACKTEST_YEARS[:-1])]
     per_year = folds.groupby("year")["seed"].nunique()
     fold_keys = folds["key"].nunique()
+    episodes = sorted({MODELS[key].episode for key in folds["key"].unique() if key in MODELS})
     sweep = load_sweep()
     return (f"Committed now: every model of the lesson's split (validation {SPLIT.val_start[:4]}, test "
             f"{SPLIT.test_start[:4]}) trained with {sunshine['seeds'].min()} seeds (held out: {HELD_OUT_SEEDS}); "
-            f"the backtest's {fold_keys} core models on the validation years "
+            f"the backtest's {fold_keys} models (episodes {', '.join(episodes)}) on the validation years "
             f"{', '.join(str(year) for year in per_year.index)} with {per_year.min()} seeds each; the recall "
             f"sweep with {sweep['seed'].nunique()} seeds per run. (Counted from `helpers/seed_spread.csv`, "
             "`helpers/backtest.csv` and `helpers/recall_sweep.csv`.)")
