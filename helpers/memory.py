@@ -58,6 +58,15 @@ SWEEP_FILE = Path(__file__).resolve().parent / "recall_sweep.csv"
 DISTANCE_FILE = Path(__file__).resolve().parent / "recall_distance.csv"
 
 
+def _committed_table(path: str | Path | None, default: Path) -> pd.DataFrame:
+    """A table the recall sweep committed (``default`` unless ``path``), or a message saying how to get it back."""
+    path = Path(path) if path is not None else default
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- helpers/{path.name}` or "
+                                "measure it with `python -m benchmarks.recall_sweep`.")
+    return pd.read_csv(path)
+
+
 def load_sweep(path: str | Path | None = None) -> pd.DataFrame:
     """The recall sweep of the study (``python -m benchmarks.recall_sweep``): one row per run and seed.
 
@@ -65,11 +74,7 @@ def load_sweep(path: str | Path | None = None) -> pd.DataFrame:
 
     Example: ``load_sweep().query("length == 20")``
     """
-    path = Path(path) if path is not None else SWEEP_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- helpers/{path.name}` or "
-                                "measure it with `python -m benchmarks.recall_sweep`.")
-    return pd.read_csv(path)
+    return _committed_table(path, SWEEP_FILE)
 
 
 def sweep_medians(sweep: pd.DataFrame) -> pd.DataFrame:
@@ -119,8 +124,4 @@ def load_distances(path: str | Path | None = None) -> pd.DataFrame:
 
     Example: ``load_distances().query("length == 20 and layer == 'SimpleRNN'")``
     """
-    path = Path(path) if path is not None else DISTANCE_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- helpers/{path.name}` or "
-                                "measure it with `python -m benchmarks.recall_sweep`.")
-    return pd.read_csv(path)
+    return _committed_table(path, DISTANCE_FILE)

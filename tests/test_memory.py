@@ -43,3 +43,13 @@ def test_bad_sizes_are_refused(arguments):
 def test_uneven_inputs_are_refused():
     with pytest.raises(ValueError, match="equally long"):
         error_by_steps_back([1, 2], [1], [1, 2])
+
+
+def test_a_missing_sweep_table_says_how_to_get_it_back(tmp_path):
+    from helpers.memory import load_distances, load_sweep
+
+    import pytest
+
+    for load in (load_sweep, load_distances):
+        with pytest.raises(FileNotFoundError, match=r"git checkout -- helpers/.*benchmarks\.recall_sweep"):
+            load(tmp_path / "recall_sweep.csv")
