@@ -29,9 +29,8 @@ import pandas as pd
 SPREAD_FILE = Path(__file__).resolve().parent / "seed_spread.csv"
 MIN_MARGIN = 0.05  # hours: at least this, also for models that do not depend on the seed (processors differ)
 SD_MARGIN = 3.0  # the seeds' range is widened by this many standard deviations on each side
-# split_by_date's validation and test parts, from the lesson's one split
+# split_by_date's validation part, from the lesson's one split
 VALIDATION_DAYS = pd.date_range(SPLIT.val_start, SPLIT.test_start, freq="D", name="DATE", inclusive="left")
-TEST_DAYS = pd.date_range(SPLIT.test_start, SPLIT.test_last, freq="D", name="DATE")
 PARTS = {"val": "validation", "test": "test"}  # the study's column prefixes, and their names in words
 ROUNDING = 5e-5  # the study's table keeps four decimals: a number this close to a bound is on it
 

@@ -62,6 +62,13 @@ def _gap(value: float, unit: str) -> str:
     return f"{abs(value):.{digits}f}{' ' + unit if unit else ''}"
 
 
+def _gap_range(sizes: list[float], unit: str) -> str:
+    """Sorted absolute differences as "0.05 h" or "0.05 to 0.12 h"."""
+    if len(sizes) == 1 or sizes[0] == sizes[-1]:
+        return _gap(sizes[0], unit)
+    return f"{_gap(sizes[0], unit).split()[0]} to {_gap(sizes[-1], unit)}"
+
+
 class Year(NamedTuple):
     """One year of a comparison of ``key`` (A) with ``other`` (B)."""
 
@@ -126,8 +133,7 @@ def verdict(key: str, other: str, unit: str = "h", table: pd.DataFrame | None = 
             continue
         gaps = sorted(abs(year.median_gap) for year in wins)
         shares = min(year.share if sign == 1 else 1 - year.share for year in wins)
-        size = _gap(gaps[0], unit) if gaps[0] == gaps[-1] or len(gaps) == 1 else \
-            f"{_gap(gaps[0], unit).split()[0]} to {_gap(gaps[-1], unit)}"
+        size = _gap_range(gaps, unit)
         pairings = "every pairing of seeds" if shares >= 1 else f"at least {shares:.0%} of the pairings of seeds"
         if not close:
             where = f"in every year of the backtest ({counted})" if n > 1 else f"in {counted}"
@@ -138,9 +144,7 @@ def verdict(key: str, other: str, unit: str = "h", table: pd.DataFrame | None = 
     gaps = sorted(year.median_gap for year in found)
     if gaps[-1] <= 0 or gaps[0] >= 0:  # one model's median lower in every year, by too little to count
         lower = a if gaps[-1] <= 0 else b
-        sizes = sorted(abs(gap) for gap in gaps)
-        size = _gap(sizes[0], unit) if len(sizes) == 1 else f"{_gap(sizes[0], unit).split()[0]} to {_gap(sizes[-1], unit)}"
-        medians = f"{lower}'s seed median is lower by {size}"
+        medians = f"{lower}'s seed median is lower by {_gap_range(sorted(abs(gap) for gap in gaps), unit)}"
     else:
         signed = [f"{'-' if gap < 0 else '+'}{_gap(gap, unit)}" for gap in (gaps[0], gaps[-1])]
         medians = f"seed medians of {a} minus {b} from {signed[0]} to {signed[1]}"
