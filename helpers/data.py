@@ -6,10 +6,9 @@ Either way its sha256 is checked before a single row is used.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from helpers import PROJECT_ROOT
+from helpers.config import Config, current
 from helpers.settings import DATA_VARIABLE
 
 import numpy as np
@@ -41,16 +40,12 @@ class WeatherDataError(RuntimeError):
         return [f"WeatherDataError: {self}"]
 
 
-def data_dir() -> Path:
-    """Folder that holds the data: ``$LESSON_DATA_DIR`` if set, else ``data/`` in the project.
-
-    A relative ``LESSON_DATA_DIR`` is taken from the project folder, so every kernel finds the same
-    folder whatever its working folder (notebooks run in ``notebooks/``).
+def data_dir(config: Config | None = None) -> Path:
+    """Folder that holds the data: the configuration's (``$LESSON_DATA_DIR``, else ``data/`` in the project).
 
     Example: ``data_dir() / FILENAME``
     """
-    folder = Path(os.environ.get(DATA_VARIABLE, "data")).expanduser()
-    return folder if folder.is_absolute() else PROJECT_ROOT / folder
+    return (config or current()).data_dir
 
 
 def file_sha256(path: str | Path) -> str:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from pathlib import Path
 
-from helpers import PROJECT_ROOT
+from helpers.config import Config, current
 from helpers.files import write_atomically
 
 import numpy as np
@@ -26,18 +25,12 @@ FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epoc
 TASKS = ("sunshine", "recall")  # the forecasts of the lesson, and episode 5's synthetic memory task
 
 
-RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
-
-
-def results_dir() -> Path:
-    """Folder for result files: ``$LESSON_RESULTS_DIR`` if set, else ``results/`` in the project.
-
-    A relative ``LESSON_RESULTS_DIR`` is taken from the project folder, wherever the kernel runs.
+def results_dir(config: Config | None = None) -> Path:
+    """Folder for result files: the configuration's (``$LESSON_RESULTS_DIR``, else ``results/`` in the project).
 
     Example: ``results_dir() / "summary.csv"``
     """
-    folder = Path(os.environ.get(RESULTS_VARIABLE, "results"))
-    return folder if folder.is_absolute() else PROJECT_ROOT / folder
+    return (config or current()).results_dir
 
 
 def rmse(y_true, y_pred) -> float:

@@ -19,6 +19,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 import helpers.data  # noqa: E402
+from helpers.config import Config, using  # noqa: E402
 from helpers.data import BASEL_COLUMNS  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -35,13 +36,20 @@ def closed_port() -> int:
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path_factory, monkeypatch):
-    """Keep every test off the internet and out of the project's data/ and results/ folders."""
+    """Keep every test off the internet and out of the project's data/ and results/ folders.
+
+    Each test runs with a configuration of its own (``helpers.config.using``); the variables are set too, for
+    the kernels and subprocesses a test starts.
+    """
     monkeypatch.setattr(helpers.data, "DATA_URL", f"http://127.0.0.1:{closed_port()}/no-internet-in-tests.csv")
-    monkeypatch.setenv("LESSON_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
-    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path_factory.mktemp("results-dir")))
+    config = Config(results_dir=tmp_path_factory.mktemp("results-dir"), data_dir=tmp_path_factory.mktemp("data-dir"))
+    monkeypatch.setenv("LESSON_DATA_DIR", str(config.data_dir))
+    monkeypatch.setenv("LESSON_RESULTS_DIR", str(config.results_dir))
     # requests would send 127.0.0.1 through a configured proxy otherwise
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    with using(config):
+        yield config
 
 
 def weather_text(dates=(20000101, 20000102, 20000103, 20000104), extra_columns=(), drop=()) -> str:

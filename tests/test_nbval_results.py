@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from types import SimpleNamespace
 
-from helpers.results import RESULTS_VARIABLE
+from helpers.settings import RESULTS_VARIABLE
 from tests import nbval_results
 
 import pytest

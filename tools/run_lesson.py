@@ -280,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
         return 1
     check_inputs(paths, args.output_dir)
-    from helpers.results import RESULTS_VARIABLE, results_dir
+    from helpers.results import results_dir
+    from helpers.settings import RESULTS_VARIABLE
 
     results = results_dir()
     total_started = time.perf_counter()
