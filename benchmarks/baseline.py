@@ -5,9 +5,9 @@
 
 - ``make_sequences`` and ``make_lagged`` build the windows with a Python loop over the days, as a learner
   would first write them (the same checks first, and exactly the same arrays and frame: tests/test_baseline.py);
-- ``compile_and_fit`` compiles plainly: one batch per call to TensorFlow, no XLA (``SPEED_UPS`` empty);
-- ``set_up_threads_and_xla`` leaves TensorFlow its default threads (``$LESSON_TF_THREADS`` still overrides)
-  and XLA its default optimisation level.
+- ``compile_and_fit`` compiles plainly, whatever the notebook asks: one batch per call, no XLA (``xla=False``);
+- ``set_up_notebook`` leaves TensorFlow its default threads (``$LESSON_TF_THREADS`` still overrides) and XLA
+  its default optimisation level.
 
 Nothing in ``helpers/`` knows about the baseline, and nothing in the notebooks is rewritten.
 
@@ -17,9 +17,12 @@ Example (a kernel started in ``notebooks/`` with the project folder on ``PYTHONP
 
 from __future__ import annotations
 
+import os
 import sys
 
-from helpers import training, windows
+from helpers import setup, windows
+from helpers.config import Config, current
+from helpers.settings import TF_THREADS_VARIABLE
 
 import numpy as np
 import pandas as pd
@@ -62,24 +65,38 @@ def looped_lagged(frame: pd.DataFrame, columns: list[str], lags: int = 30) -> pd
     return result
 
 
-_LESSON_SET_UP = training.set_up_threads_and_xla  # the lesson's own, kept before install() replaces it
+def plain_set_up_notebook(config: Config | None = None) -> None:
+    """``set_up_notebook`` as the baseline has it: TensorFlow's default threads, XLA's default level.
 
-
-def default_threads_and_xla(threads: int | None = None, quicker_xla: bool = False) -> None:
-    """``set_up_threads_and_xla`` as the baseline has it: TensorFlow's default threads, XLA's default level.
-
-    Example: ``default_threads_and_xla()  # 0 threads: TensorFlow chooses; XLA_FLAGS left alone``
+    Example: ``plain_set_up_notebook()  # 0 threads unless $LESSON_TF_THREADS names some; XLA_FLAGS left alone``
     """
-    _LESSON_SET_UP(training.tf_threads(default=0) if threads is None else threads, quicker_xla=quicker_xla)
+    config = current() if config is None else config
+    if not os.environ.get(TF_THREADS_VARIABLE, "").strip():  # unset: TensorFlow chooses
+        config = config.but(threads=0)
+    print(setup.set_up(config, quicker_xla=False))
+
+
+def plain_compile_and_fit(model, train, val, **options):
+    """``compile_and_fit`` as the baseline has it: a plain compile even where the notebook asks for XLA.
+
+    Example: ``history, timer = plain_compile_and_fit(model, train, val, xla=True)  # compiled without XLA``
+    """
+    return _LESSON["compile_and_fit"](model, train, val, **{**options, "xla": False})
+
+
+_LESSON: dict[str, object] = {}  # the lesson's compile_and_fit, kept by install() before it is replaced
 
 
 def replacements() -> dict[tuple[object, str], object]:
-    """What ``install()`` swaps in: (module, name) -> the baseline's value."""
+    """What ``install()`` swaps in: (module, name) -> the baseline's function (importing Keras, set up quiet)."""
+    setup.quiet_tensorflow()  # before helpers.training imports Keras, as the notebooks' set-up call does
+    from helpers import training
+
     return {
         (windows, "make_sequences"): looped_sequences,
         (windows, "make_lagged"): looped_lagged,
-        (training, "set_up_threads_and_xla"): default_threads_and_xla,
-        (training, "SPEED_UPS"): {},
+        (setup, "set_up_notebook"): plain_set_up_notebook,
+        (training, "compile_and_fit"): plain_compile_and_fit,
     }
 
 
@@ -93,6 +110,8 @@ def install() -> None:
     """
     swaps = replacements()
     originals = {name: getattr(module, name) for module, name in swaps}
+    if originals["compile_and_fit"] is not plain_compile_and_fit:  # installed twice: keep the lesson's
+        _LESSON["compile_and_fit"] = originals["compile_and_fit"]
     for (module, name), value in swaps.items():
         setattr(module, name, value)
     for module_name, module in list(sys.modules.items()):

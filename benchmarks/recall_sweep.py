@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="1-5", help="seeds, e.g. 1-5 or 42 (default 1-5)")
     parser.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS), choices=LENGTHS)
     args = parser.parse_args(argv)
-    from helpers.training import set_up_threads_and_xla
+    from helpers.setup import set_up
 
-    set_up_threads_and_xla()  # one thread, as in a notebook: the same numbers
+    set_up()  # quiet logs, one thread, XLA's quicker level, as in a notebook: the same numbers
     seeds = parse_seeds(args.seeds)
     rows, distances = [], []
     for layer, units, recipe, length in planned_runs(tuple(args.lengths)):

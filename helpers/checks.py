@@ -9,19 +9,19 @@ another seed or another processor gives another draw from the same spread, and a
 all of it. The check says in words whether a number lies inside the measured range, outside it but inside
 that margin, or outside the margin.
 
-For learners the check only explains. In ``make test`` and CI, where ``LESSON_STRICT_CHECKS=1``, a number
-outside the margin fails instead, so a drifted number stops the build.
+For learners the check only explains. In strict mode (``Config.strict``: ``LESSON_STRICT_CHECKS=1`` in
+``make test`` and CI) a number outside the margin fails instead, so a drifted number stops the build. Strict
+mode is read here and nowhere else: the debriefs ask ``check_backtest`` whether they can be written.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import NamedTuple
 
+from helpers.config import Config, current
 from helpers.lesson import SPLIT, current_split
-from helpers.settings import STRICT_VARIABLE
 
 import numpy as np
 import pandas as pd
@@ -69,13 +69,13 @@ def load_spread(path: str | Path | None = None) -> pd.DataFrame:
             f"{path} is missing: it comes with the lesson. Restore it with `git checkout -- helpers/{path.name}` "
             "or measure it again with `python -m tools seed-spread`."
         )
+    from helpers.results import with_manifest
+
     table = pd.read_csv(path, dtype={"key": str, "model": str, "episode": str}, keep_default_na=False, na_values={})
-    needed = {"key", "model", "seeds", "test_median", "test_min", "test_max", "test_sd"}
+    needed = {"key", "seeds", "test_median", "test_min", "test_max", "test_sd"}
     if not needed <= set(table.columns):
         raise ValueError(f"{path} lacks the columns {sorted(needed - set(table.columns))}; rerun `python -m tools seed-spread`.")
-    if "task" not in table:  # measured before the recall task existed: all sunshine forecasts
-        table["task"] = "sunshine"
-    return table
+    return with_manifest(table)  # names, episodes and tasks come from the manifest
 
 
 def expected_rmse(key: str, path: str | Path | None = None, part: str = "val") -> Expected:
@@ -98,32 +98,45 @@ def expected_rmse(key: str, path: str | Path | None = None, part: str = "val") -
     return Expected(key, str(row.model), int(row.seeds), float(row[f"{part}_median"]), low, high)
 
 
-def strict() -> bool:
-    """True where a check must fail hard (``LESSON_STRICT_CHECKS=1``: ``make test`` and CI).
+def check_backtest(keys: list[str], table: pd.DataFrame, config: Config | None = None) -> str:
+    """'' when the backtest ``table`` scores every model of ``keys``; else what is missing, in words.
 
-    Example: ``strict()  # False in a learner's Jupyter``
+    In strict mode (tests and CI) a missing model is an error instead: its debrief cannot be written.
+
+    Example: ``check_backtest(["simple_rnn", "dense_30_lags"], load_backtest())  # ''``
     """
-    return os.environ.get(STRICT_VARIABLE, "").strip().lower() in {"1", "true", "yes"}
+    config = current() if config is None else config
+    missing = [key for key in keys if key not in set(table["key"])]
+    if not missing:
+        return ""
+    if config.strict:
+        raise ValueError(f"No measured scores for {', '.join(missing)} in the backtest; "
+                         "measure them with `python -m tools seed-spread`.")
+    return (f"No debrief yet: the seed-spread study has not measured {', '.join(missing)}. "
+            "Measure it with `python -m tools seed-spread`.")
 
 
 def _number(value: float, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
-def check_rmse(key: str, val_rmse: float, *, dates=None, unit: str = "h", path: str | Path | None = None) -> None:
+def check_rmse(key: str, val_rmse: float, *, dates=None, unit: str = "h", path: str | Path | None = None,
+               config: Config | None = None) -> None:
     """Say whether ``val_rmse`` (the validation RMSE) lies in the range the lesson measured for ``key``.
 
     Three answers, in words: inside the measured range; outside it but inside the margin the check allows for
     other seeds and computers; outside that margin (which fails in strict mode only). With ``dates`` (the days
     the model was scored on), a wrong split is refused in any mode. In a backtest fold (another validation
     year) there is no range to compare with, and the check says so. ``unit`` is how the numbers are printed
-    (hours for sunshine; "" for the unitless recall task, which has no dates).
+    (hours for sunshine; "" for the unitless recall task, which has no dates). ``config`` (default: this
+    process's) gives strict mode and the split.
 
     Example: ``check_rmse("simple_rnn", model.evaluate(val.X, val.y, verbose=0)[1], dates=val.dates)``
     """
     if isinstance(val_rmse, bool) or not isinstance(val_rmse, (int, float, np.number)) or not math.isfinite(val_rmse):
         raise ValueError(f"val_rmse must be a finite number, got {val_rmse!r}; did training diverge?")
-    split = current_split()
+    config = current() if config is None else config
+    split = current_split(config)
     if dates is not None:
         wanted = pd.date_range(split.val_start, split.test_start, freq="D", name="DATE", inclusive="left")
         days = pd.DatetimeIndex(dates)
@@ -144,7 +157,7 @@ def check_rmse(key: str, val_rmse: float, *, dates=None, unit: str = "h", path: 
     try:
         expected = expected_rmse(key, path)
     except (FileNotFoundError, ValueError) as error:
-        if strict():
+        if config.strict:
             raise
         print(f"{key}: {said}. No measured range to compare with: {error}")
         return
@@ -169,7 +182,7 @@ def check_rmse(key: str, val_rmse: float, *, dates=None, unit: str = "h", path: 
               f"check allows for other seeds and computers ({accepted}).")
         return
     side = "higher" if val_rmse > expected.high else "lower"
-    if strict():
+    if config.strict:
         raise AssertionError(
             f"{model}: validation RMSE {val_rmse:.3f}{u} lies outside {expected.low:.3f} to {expected.high:.3f}{u}, "
             f"the interval accepted from {seeds} seeds (median {expected.median:.3f}{u}). The data, the split or "

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-from helpers.checks import load_spread, strict
+from helpers.checks import check_backtest, load_spread
 from helpers.lesson import BACKTEST_YEARS, MODELS, SPLIT
 
 import numpy as np
@@ -206,13 +206,9 @@ def debrief(key: str, against: list[str], *, unit: str = "h", if_tie: str | dict
         raise ValueError(f"against must be a list of keys, not the string {against!r}; wrap it: [{against!r}].")
     table = load_backtest() if table is None else table
     keys = [key, *against]
-    missing = [name for name in keys if name not in set(table["key"])]
+    missing = check_backtest(keys, table)  # in strict mode (tests, CI) a missing model fails there
     if missing:
-        if strict():
-            raise ValueError(f"No measured scores for {', '.join(missing)} in the backtest; "
-                             "measure them with `python -m tools seed-spread`.")
-        return (f"No debrief yet: the seed-spread study has not measured {', '.join(missing)}. "
-                "Measure it with `python -m tools seed-spread`.")
+        return missing
     years = [year for year in BACKTEST_YEARS if (table["year"] == year).any()]
     medians = medians_table(keys, table, years).dropna(axis=1, how="all")
     u = f" ({unit})" if unit else ""

@@ -1,10 +1,12 @@
 """What the lesson is: its episodes, its one split of the data, its goal and every model it records.
 
 The one place these facts are written. The split's defaults, the checks' test days, notebook 10's
-families and comparisons, the seed study's episodes, the runner's order, the website's pages, the
-README's episode table and instructors.md's schedule all read them from here, so a new episode or model
-is added by writing its notebook and one entry below. Standard library only: the tools read it before
-anything is installed.
+families and comparisons, the seed study's episodes and seeds, the runner's order, the website's pages,
+the README's episode table and study commands, instructors.md's schedule, and the names, episodes and
+tasks of every result file and study table all read them from here. A new episode or model starts with
+its entry below and its notebook; what else it takes (its calibration over seeds, perhaps the backtest,
+the committed outputs) is listed by ``python3 -m tools adding``. Standard library only: the tools read
+it before anything is installed.
 
 Example:
     >>> MODELS["simple_rnn"].episode
@@ -16,10 +18,9 @@ Example:
 from __future__ import annotations
 
 import datetime
-import os
 from typing import NamedTuple
 
-from helpers.settings import VALIDATION_YEAR_VARIABLE
+from helpers.config import Config, current
 
 
 class Episode(NamedTuple):
@@ -209,23 +210,15 @@ def split_for(validation_year: int) -> Split:
     return Split(val_start=f"{year}-01-01", test_start=f"{year + 1}-01-01", test_stop=f"{year + 2}-01-01")
 
 
-def current_split(environ=None) -> Split:
-    """The split every episode uses: the lesson's, or a backtest fold's when ``$LESSON_VALIDATION_YEAR`` names one.
+def current_split(config: Config | None = None) -> Split:
+    """The split every episode uses: the lesson's, or a backtest fold's when the configuration names a year.
 
-    Only the backtest sets the variable (one kernel per fold); empty means unset.
+    Only the backtest sets a validation year (``$LESSON_VALIDATION_YEAR``, one kernel per fold).
 
-    Example: ``current_split({"LESSON_VALIDATION_YEAR": "2006"}).test_start  # '2007-01-01'``
+    Example: ``current_split(current().but(validation_year=2006)).test_start  # '2007-01-01'``
     """
-    text = (os.environ if environ is None else environ).get(VALIDATION_YEAR_VARIABLE, "").strip()
-    if not text:
-        return SPLIT
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(f"{VALIDATION_YEAR_VARIABLE}={text!r} is not a year: set it to a year from "
-                         f"{FIRST_VALIDATION_YEAR} to {LAST_VALIDATION_YEAR}, or unset it for the lesson's split.")
-    try:
-        return split_for(int(text))
-    except ValueError as error:
-        raise ValueError(f"{VALIDATION_YEAR_VARIABLE}={text}: {error} Unset it for the lesson's split.") from None
+    year = (current() if config is None else config).validation_year
+    return SPLIT if year is None else split_for(year)
 
 
 class Goal(NamedTuple):
@@ -317,6 +310,21 @@ def family(key: str) -> str:
     """
     model = MODELS.get(key)
     return model.family if model else "your own"
+
+
+def describe(key: str, name: str | None = None, episode: str = "", task: str | None = None) -> Model:
+    """The manifest's entry for ``key``; for a model the lesson does not list, one made of what its result
+    file gives (``name``, default the key; the ``episode`` of its file name; ``task``, default sunshine).
+
+    Result files and the seed study's tables keep keys and numbers only: readers join names, episodes, tasks
+    and families from here, so renaming a model is an edit of its entry, not a rerun.
+
+    Example: ``describe("simple_rnn").name, describe("my_gru").name  # ('SimpleRNN', 'my_gru')``
+    """
+    listed = MODELS.get(key)
+    if listed is not None:
+        return listed
+    return Model(name or key, episode, "your own", "your own", task or "sunshine")
 
 
 def models_of(task: str = "sunshine") -> list[str]:

@@ -1,32 +1,19 @@
 """Plots for the lesson: training curves, predictions over time, and a comparison of models.
 
-All use seaborn's colour-blind-safe palette and label their axes with units. Seaborn is imported on first
-use of the palette, not with this module: importing it takes about a second (scipy.stats), which every
-notebook would otherwise pay at its first cell.
+All use seaborn's colour-blind-safe palette ("colorblind", written out below so that the plots need not
+import seaborn) and label their axes with units.
 """
 
 from __future__ import annotations
-
-import functools
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-
-def __getattr__(name: str):
-    """``PALETTE``: seaborn's colour-blind-safe palette (ten colours), made on first use."""
-    if name == "PALETTE":
-        return _palette()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@functools.cache
-def _palette() -> list:
-    import seaborn as sns  # here, not at the top: see the module's docstring
-
-    return sns.color_palette("colorblind")
+# seaborn's "colorblind" palette, its ten colours in order (tests/test_plotting.py checks they are seaborn's).
+PALETTE = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc",
+           "#ca9161", "#fbafe4", "#949494", "#ece133", "#56b4e9")
 
 
 def _new_axes(ax, size=(8, 4)):
@@ -53,7 +40,7 @@ def plot_history(history, metrics=("rmse", "val_rmse"), title: str = "Training h
     if missing:
         raise ValueError(f"Metrics {missing} were not logged; this history has {sorted(logs)}.")
     ax = _new_axes(ax)
-    for colour, name in zip(_palette(), metrics, strict=False):
+    for colour, name in zip(PALETTE, metrics, strict=False):
         values = logs[name]
         ax.plot(np.arange(1, len(values) + 1), values, label=LABELS.get(name, name), color=colour)
     later = [value for name in metrics for value in (logs[name][1:] or logs[name])]
@@ -80,7 +67,7 @@ def plot_predictions(dates, y_true, y_pred, label: str = "model", title: str = "
             raise ValueError(f"dates, y_true and {name!r} must be equally long ({len(dates)}, {len(y_true)}, {len(values)}).")
     ax = _new_axes(ax, size=(10, 4))
     ax.plot(dates, np.ravel(y_true), label="observed", color="black", linewidth=1)
-    for colour, (name, values) in zip(_palette(), predictions.items(), strict=False):
+    for colour, (name, values) in zip(PALETTE, predictions.items(), strict=False):
         ax.plot(dates, np.ravel(values), label=name, color=colour, linewidth=1.2)
     ax.set(title=title, xlabel="date", ylabel="sunshine (hours per day)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -97,7 +84,7 @@ def plot_predicted_vs_observed(y_true, y_pred, label: str = "model", title: str 
     if observed.shape != predicted.shape or observed.size == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and equally long, got {observed.size} and {predicted.size}.")
     ax = _new_axes(ax, size=(5, 5))
-    ax.scatter(observed, predicted, s=12, alpha=0.6, color=_palette()[0], label=label)
+    ax.scatter(observed, predicted, s=12, alpha=0.6, color=PALETTE[0], label=label)
     low, high = min(observed.min(), predicted.min()), max(observed.max(), predicted.max())
     ax.plot([low, high], [low, high], color="black", linewidth=1, linestyle="--", label="perfect forecast (y = x)")
     ax.set(title=title, xlabel="observed sunshine (hours)", ylabel="forecast sunshine (hours)", aspect="equal")
@@ -123,7 +110,7 @@ def plot_comparison(results: pd.DataFrame, title: str = "Test RMSE on the same t
     ax = _new_axes(ax, size=(10, 0.4 * max(len(rows), 4) + 1.5))
     position = np.arange(len(rows))
     families = list(dict.fromkeys(rows["family"])) if "family" in rows else ["model"]
-    colour_of = dict(zip(families, _palette(), strict=False))
+    colour_of = dict(zip(families, PALETTE, strict=False))
     if "seed_min" in rows:
         ax.hlines(position, rows["seed_min"], rows["seed_max"], color="0.8", linewidth=7, label="range over seeds")
     if "low" in rows:
@@ -153,7 +140,7 @@ def plot_recall(errors: dict, guess: float, title: str = "Recall error against d
     if not isinstance(errors, dict) or not errors:
         raise ValueError("errors must be a dict of model name -> error_by_steps_back(...); got none.")
     ax = _new_axes(ax)
-    markers, palette = "osD^v", _palette()
+    markers, palette = "osD^v", PALETTE
     for number, (name, series) in enumerate(errors.items()):
         ax.plot(series.index, series.values, marker=markers[number % len(markers)], markersize=4,
                 color=palette[number % len(palette)], label=name)
@@ -190,7 +177,7 @@ def plot_window_lengths(backtest: pd.DataFrame, windows: dict, title: str = "Val
     markers = "osD^v"
     for number, (year, rows) in enumerate(stats.groupby("year")):
         rows = rows.sort_values("window")
-        colour = _palette()[number % 10]
+        colour = PALETTE[number % 10]
         ax.errorbar(rows["window"], rows["median"], yerr=[rows["median"] - rows["min"], rows["max"] - rows["median"]],
                     fmt=f"{markers[number % len(markers)]}-", color=colour, ecolor=colour, capsize=3,
                     label=f"{year}", alpha=0.9)
@@ -220,7 +207,7 @@ def plot_recall_lengths(sweep: pd.DataFrame, guess: float, title: str = "Recall 
     ax = _new_axes(ax, size=(7, 4))
     for number, (layer, rows) in enumerate(runs.groupby("layer", sort=False)):
         stats = rows.groupby("length")["val_rmse"].agg(["median", "min", "max"])
-        colour = _palette()[number % 10]
+        colour = PALETTE[number % 10]
         ax.errorbar(stats.index, stats["median"], yerr=[stats["median"] - stats["min"], stats["max"] - stats["median"]],
                     fmt="os"[number % 2] + "-", color=colour, ecolor=colour, capsize=4,
                     label=f"{layer}: median, range over {rows['seed'].nunique()} seeds")
@@ -247,7 +234,7 @@ def plot_gates(values, marker, gates: dict, cell, title: str = "Inside an LSTM u
     steps = np.arange(1, len(values) + 1)
     marked = np.flatnonzero(np.asarray(marker) > 0.5)
     fig, axes = plt.subplots(3, 1, figsize=(9, 7), sharex=True)
-    palette = _palette()
+    palette = PALETTE
     axes[0].bar(steps, values, color=palette[7], label="value")
     if len(marked):
         at = marked[0] + 1

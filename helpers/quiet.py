@@ -6,9 +6,9 @@ C++ straight to file descriptor 2, at its first XLA compile. ``TF_CPP_MIN_LOG_LE
 (absl logs them before TensorFlow's own filter is set up), and a Jupyter kernel forwards descriptor 2 into
 the cell's output. ``filter_native_stderr`` puts a filter between descriptor 2 and wherever it led: lines in
 TensorFlow's and absl's log formats are dropped, every other byte passes unchanged and in order. On the
-lesson's pinned TensorFlow nothing reaches descriptor 2, so nothing changes there.
-
-Standard library only (``helpers/__init__.py`` imports it).
+lesson's pinned TensorFlow nothing reaches descriptor 2, so the filter runs only in the Colab editions,
+where the runtime brings a TensorFlow of its own: their set-up cell calls it (``tools/colab_setup.py``),
+and nothing else does. Standard library only.
 
 Example: ``if in_kernel(): filter_native_stderr()``
 """

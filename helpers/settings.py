@@ -11,7 +11,7 @@ from __future__ import annotations
 
 # --- the lesson's own variables ---------------------------------------------------------------------------
 # The seed set_seed() uses when called without one (42 when unset): LESSON_SEED=7 jupyter lab reruns everything
-# with seed 7. Read by helpers.training; the seed-spread study sets it once per seed.
+# with seed 7. Read by helpers.config; the seed-spread study sets it once per seed.
 SEED_VARIABLE = "LESSON_SEED"
 # The folder that holds the weather file (default data/; a relative folder is taken from the project folder).
 DATA_VARIABLE = "LESSON_DATA_DIR"
@@ -22,10 +22,10 @@ RESULTS_VARIABLE = "LESSON_RESULTS_DIR"
 # get a comparison in plain words instead. The seed-spread study sets 0: it measures those ranges.
 STRICT_VARIABLE = "LESSON_STRICT_CHECKS"
 # The validation year of a backtest fold (the seed-spread study's --year): the episodes then train before that
-# year, stop early on it and are scored on it (helpers.lesson.current_split). Unset: the lesson's split.
+# year, stop early on it and are scored on it (helpers.config, helpers.lesson.current_split). Unset: the lesson's split.
 VALIDATION_YEAR_VARIABLE = "LESSON_VALIDATION_YEAR"
 # TensorFlow's inter- and intra-op threads per kernel (default 1; 0 = TensorFlow's own defaults), read by
-# helpers.training.set_up_threads_and_xla.
+# helpers.config and set by the notebooks' set-up call (helpers.setup).
 TF_THREADS_VARIABLE = "LESSON_TF_THREADS"
 # The virtual environment `python3 -m tools` creates and runs in (default .venv); CI keeps one per Python.
 VENV_VARIABLE = "LESSON_VENV"
@@ -56,8 +56,8 @@ PIP_TARGET_VARIABLE = "PIP_TARGET"
 PIP_NO_INDEX_VARIABLE = "PIP_NO_INDEX"
 # ipykernel's debugger notice about frozen modules, out of the Colab-like check's kernels' log.
 PYDEVD_VALIDATION_VARIABLE = "PYDEVD_DISABLE_FILE_VALIDATION"
-# TensorFlow's start-up log lines out of the notebooks: helpers/__init__.py sets them before TensorFlow is
-# imported, and the tools pass them on to every kernel and subprocess they start.
+# TensorFlow's start-up log lines out of the notebooks: the notebooks' set-up call (helpers.setup) sets them
+# before TensorFlow is imported, and the tools pass them on to every kernel and subprocess they start.
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 # pip's "a new release of pip is available" notice, out of the set-up's output (tools/__main__.py).
 QUIET_PIP = {"PIP_DISABLE_PIP_VERSION_CHECK": "1"}

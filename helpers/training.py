@@ -1,108 +1,45 @@
-"""Training set-up: threads and XLA, reproducible seeds, the lesson's recipe and an epoch timer, on any Keras backend.
+"""Training: reproducible seeds, the lesson's recipe and an epoch timer, on any Keras backend.
 
-The lesson runs on TensorFlow (the default) and on JAX (``KERAS_BACKEND=jax``); nothing here imports
-TensorFlow unless it is the backend.
+The lesson runs on TensorFlow (the default) and on JAX (``KERAS_BACKEND=jax``). Threads, XLA's level and
+quiet logs are the notebook's set-up call's (``helpers.setup.set_up_notebook``), which runs before this
+module is imported: importing it imports Keras, and with it TensorFlow.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 import time
 
-from helpers.settings import HASH_SEED_VARIABLE, SEED_VARIABLE, TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, xla_flags
+from helpers.config import Config, current
+from helpers.settings import HASH_SEED_VARIABLE
 from helpers.validation import whole_number
 
 import keras
 import numpy as np
 
-# TensorFlow's Python logger warns about "retracing" when a notebook trains several models in a loop:
-# harmless here, and noise in learners' outputs.
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
-
-def tf_threads(default: int = 1) -> int:
-    """TensorFlow's threads for this kernel: ``$LESSON_TF_THREADS`` if set, else ``default`` (0 = TensorFlow's own).
-
-    Example: ``LESSON_TF_THREADS=2 jupyter lab``, then ``tf_threads()  # 2``
-    """
-    text = os.environ.get(TF_THREADS_VARIABLE, "").strip()
-    if not text:
-        return whole_number("default", default, minimum=0)
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError(
-            f"{TF_THREADS_VARIABLE}={text!r} is not a number of threads: set it to a whole number such as 1 "
-            f"(0 = TensorFlow's defaults), or unset it to use {default}."
-        )
-    return int(text)
-
-
-def set_up_threads_and_xla(threads: int | None = None, quicker_xla: bool = True) -> None:
-    """Run TensorFlow on ``threads`` threads (1 by default) and ask XLA for its quicker optimisation level.
-
-    Call it once at the top of a notebook, before TensorFlow executes its first op and before the first
-    model is compiled: later calls keep the settings TensorFlow and XLA started with.
-
-    - Threads: the lesson's models are small, so spreading their ops over threads costs more than it
-      saves, the results are the same, and a kernel that keeps to one core lets two notebooks train side
-      by side on two cores. ``threads`` (inter- and intra-op) defaults to ``$LESSON_TF_THREADS``, else 1;
-      0 keeps TensorFlow's defaults. JAX needs no setting.
-    - XLA: compiling a tiny model's training step takes longer than several of its epochs. At level 1 (of
-      0-3) XLA compiled the stacked LSTM's step in about a third less time, and its epochs ran no slower
-      (benchmarks/README.md). It goes into ``$XLA_FLAGS`` unless that already names a level;
-      ``quicker_xla=False`` leaves XLA's default.
-
-    Example: ``set_up_threads_and_xla()`` in a notebook's first cell, then ``set_seed()``
-    """
-    threads = tf_threads() if threads is None else whole_number("threads", threads, minimum=0)
-    if quicker_xla:
-        current = os.environ.get(XLA_FLAGS_VARIABLE, "")
-        if xla_flags(current) != current:
-            os.environ[XLA_FLAGS_VARIABLE] = xla_flags(current)
-    if keras.backend.backend() != "tensorflow":
-        return
-    import tensorflow as tf
-
-    try:
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-    except RuntimeError:  # TensorFlow already started: keep its settings
-        pass
-
-
-DEFAULT_SEED = 42
-
-
-def lesson_seed() -> int:
-    """The lesson's seed: ``$LESSON_SEED`` if set, else 42.
+def lesson_seed(config: Config | None = None) -> int:
+    """The lesson's seed: the configuration's (``$LESSON_SEED``, else 42).
 
     Example: ``LESSON_SEED=7 jupyter lab`` runs every notebook with seed 7; ``lesson_seed()  # 7``
     """
-    text = os.environ.get(SEED_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_SEED
-    if not (text.isascii() and text.isdigit()) or int(text) >= 2**32:
-        raise ValueError(
-            f"{SEED_VARIABLE}={text!r} is not a seed: set it to a whole number from 0 to 4294967295 "
-            f"(for example {SEED_VARIABLE}=7), or unset it to use {DEFAULT_SEED}."
-        )
-    return int(text)
+    return (current() if config is None else config).seed
 
 
 def set_seed(seed: int | None = None) -> None:
     """Seed Python, NumPy and Keras (any backend) so that a rerun on the same machine gives the same numbers.
 
-    Without an argument the seed is ``$LESSON_SEED`` (42 when unset), so a notebook can be run with
-    another seed unchanged. It seeds and nothing else: threads and XLA are ``set_up_threads_and_xla``'s.
-    TensorFlow's "deterministic ops" mode is not switched on: Keras refuses to compile with XLA
-    (``jit_compile=True``) under it, and the lesson's models, compiled with XLA on a CPU, gave identical
-    numbers on every rerun without it (see benchmarks/README.md).
+    Without an argument the seed is the lesson's (``$LESSON_SEED``, 42 when unset), so a notebook can be
+    run with another seed unchanged. It seeds and nothing else. TensorFlow's "deterministic ops" mode is
+    not switched on: Keras refuses to compile with XLA (``jit_compile=True``) under it, and the lesson's
+    models, compiled with XLA on a CPU, gave identical numbers on every rerun without it (see
+    benchmarks/README.md).
 
-    Example: ``set_seed()`` at the top of a notebook, and again before building each model.
+    Example: ``set_seed()`` before building each model.
     """
     seed = lesson_seed() if seed is None else whole_number("seed", seed, minimum=0, below=2**32)
-    os.environ[HASH_SEED_VARIABLE] = str(seed)
+    os.environ[HASH_SEED_VARIABLE] = str(seed)  # for processes started afterwards
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
@@ -152,62 +89,54 @@ PATIENCE = 5
 MAX_EPOCHS = 200
 
 
-# Compile settings for long fits (``compile_and_fit(..., xla=True)``): 64 batches per call to TensorFlow, the
-# step compiled with XLA. Compiling costs several seconds once, and pays back only when a fit takes many
-# steps (05's recall task: 63 per epoch); the weather models take about six per epoch and train faster
-# without it. They change how the work is done, and with it the rounding: results can move in the third or
-# fourth decimal against a plain ``compile``. The benchmark's baseline empties them.
-SPEED_UPS = {"steps_per_execution": 64, "jit_compile": True}
+# ``compile_and_fit(..., xla=True)`` compiles 64 batches per call to TensorFlow, the step with XLA.
+# Compiling costs several seconds once, and pays back only when a fit takes many steps (05's recall task:
+# 63 per epoch); the weather models take about six per epoch and train faster without it. The work is
+# done another way, and with it the rounding: results can move in the third or fourth decimal.
 
 
-def compile_and_fit(
-    model: keras.Model,
-    train,
-    val,
-    *,
-    batch_size: int = BATCH_SIZE,
-    epochs: int = MAX_EPOCHS,
-    patience: int = PATIENCE,
-    learning_rate: float = LEARNING_RATE,
-    unit: str = "h",
-    quiet: bool = False,
-    xla: bool = False,
-):
-    """Compile and train ``model`` with the lesson's recipe, print one line, return ``(history, timer)``.
-
-    Adam, mean squared error as the loss and RMSE as a metric; training stops once the validation loss
-    has not improved for ``patience`` epochs and keeps the best epoch's weights. The printed line gives
-    the epochs, the seconds and the best validation RMSE (in ``unit``). ``train`` and ``val`` are parts
-    from ``split_by_date`` (anything with ``X`` and ``y``). Without ``xla`` this is exactly the compile and
-    fit that episode 1 types; ``xla=True`` adds ``SPEED_UPS`` (for fits of many steps per epoch).
-
-    Example: ``history, timer = compile_and_fit(model, train, val)``
-    """
+def _checked(train, val, batch_size, epochs, patience, learning_rate, xla) -> tuple[int, int, int]:
+    """``compile_and_fit``'s arguments checked (a ValueError names the first bad one); the counts as ints."""
     for name, part in (("train", train), ("val", val)):
         if not (hasattr(part, "X") and hasattr(part, "y")):
             raise ValueError(
                 f"{name} must be a part from split_by_date (with .X and .y), got {type(part).__name__}."
             )
-    batch_size = whole_number("batch_size", batch_size)
-    epochs = whole_number("epochs", epochs)
-    patience = whole_number("patience", patience)
+    counts = tuple(whole_number(name, value) for name, value in
+                   (("batch_size", batch_size), ("epochs", epochs), ("patience", patience)))
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
         raise ValueError(f"learning_rate must be a number > 0, such as {LEARNING_RATE}; got {learning_rate!r}.")
     if not isinstance(xla, bool):
         raise ValueError(f"xla must be True or False, got {xla!r}.")
+    return counts
+
+
+def compile_and_fit(model: keras.Model, train, val, *, batch_size: int = BATCH_SIZE,
+                    epochs: int = MAX_EPOCHS, patience: int = PATIENCE,
+                    learning_rate: float = LEARNING_RATE, unit: str = "h",
+                    quiet: bool = False, xla: bool = False):
+    """Train ``model`` with the lesson's recipe; print one line; return history, timer.
+
+    The compile and fit that episode 1 types; ``xla=True`` for fits of many steps.
+
+    Example: ``history, timer = compile_and_fit(model, train, val)``
+    """
+    batch_size, epochs, patience = _checked(
+        train, val, batch_size, epochs, patience, learning_rate, xla
+    )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="mse",
         metrics=[keras.metrics.RootMeanSquaredError(name="rmse")],
-        **(SPEED_UPS if xla else {}),
+        **({"steps_per_execution": 64, "jit_compile": True} if xla else {}),
     )
     early_stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
     timer = EpochTimer()
     history = model.fit(
-        train.X, train.y, validation_data=(val.X, val.y), batch_size=batch_size, epochs=epochs,
-        callbacks=[early_stop, timer], verbose=0,
+        train.X, train.y, validation_data=(val.X, val.y), batch_size=batch_size,
+        epochs=epochs, callbacks=[early_stop, timer], verbose=0,
     )
     if not quiet:
         print(fit_line(history, timer, unit=unit))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from helpers.config import Config
 from helpers.lesson import current_split
 from helpers.validation import whole_number
 
@@ -179,14 +180,16 @@ def _missing_days(part: str, dates: pd.DatetimeIndex, first: pd.Timestamp, last:
 
 def split_by_date(
     X, y, dates, val_start: str | None = None, test_start: str | None = None, test_stop: str | None = None,
+    config: Config | None = None,
 ) -> tuple[Part, Part, Part]:
     """Split chronologically by target date into ``(train, val, test)``, each a ``Part(X, y, dates)``.
 
     Each bound is the first day of the next part: train targets fall before ``val_start``, validation
     before ``test_start``, test before ``test_stop``. The defaults are the lesson's split
-    (``helpers.lesson.SPLIT``: validation 2008, test 2009-01-01 .. 2010-01-01, 366 days; the backtest's
-    ``$LESSON_VALIDATION_YEAR`` moves them to earlier years). Validation and test must hold
-    every day of their span, so a table that ends early or has gaps is refused before any training.
+    (``helpers.lesson.SPLIT``: validation 2008, test 2009-01-01 .. 2010-01-01, 366 days; a backtest fold's
+    ``config.validation_year`` moves them to earlier years; ``config`` defaults to this process's).
+    Validation and test must hold every day of their span, so a table that ends early or has gaps is refused
+    before any training.
     X may be 2-D (tabular) or 3-D (sequences), array or frame.
 
     Example:
@@ -194,7 +197,7 @@ def split_by_date(
         >>> len(test.y)
         366
     """
-    split = current_split()
+    split = current_split(config)
     val_start = split.val_start if val_start is None else val_start
     test_start = split.test_start if test_start is None else test_start
     test_stop = split.test_stop if test_stop is None else test_stop

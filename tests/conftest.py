@@ -12,7 +12,10 @@ import socket
 import threading
 from pathlib import Path
 
-import helpers  # noqa: F401  (first, before anything imports TensorFlow: keeps its start-up log quiet)
+from helpers.setup import quiet_tensorflow
+
+# as a notebook's set-up does before TensorFlow is imported: its start-up log off, oneDNN off (the same rounding)
+quiet_tensorflow()
 
 import matplotlib  # noqa: E402
 
@@ -140,7 +143,6 @@ def close_figures():
 SLOW_MODULES = {"test_run_lesson", "test_comparison_after_core_day", "test_colab_check", "test_site",
                 "test_jupyterlab", "test_training", "test_baseline"}
 SLOW_TESTS = {"test_learner_copy_of_01_runs_once_live_cells_are_filled", "test_jupyter_shows_the_message_without_a_traceback",
-              "test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment",
               "test_networks_that_did_not_train_fail_every_check"}
 
 

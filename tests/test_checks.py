@@ -7,14 +7,14 @@ import re
 from helpers import PROJECT_ROOT
 from helpers.checks import (
     SPREAD_FILE,
-    STRICT_VARIABLE,
     VALIDATION_DAYS,
+    check_backtest,
     check_interval,
     check_rmse,
     expected_rmse,
     load_spread,
-    strict,
 )
+from helpers.config import using
 from helpers.lesson import MODELS
 from helpers.results import KEY_PATTERN
 
@@ -40,13 +40,17 @@ def spread_file(tmp_path):
 
 
 @pytest.fixture
-def learner(monkeypatch):
-    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+def learner(_isolated):
+    """A learner's configuration: checks explain, never fail."""
+    with using(_isolated.but(strict=False)) as config:
+        yield config
 
 
 @pytest.fixture
-def ci(monkeypatch):
-    monkeypatch.setenv(STRICT_VARIABLE, "1")
+def ci(_isolated):
+    """CI's configuration: strict checks."""
+    with using(_isolated.but(strict=True)) as config:
+        yield config
 
 
 # --- the interval ------------------------------------------------------------------------------
@@ -187,37 +191,26 @@ def test_check_rmse_takes_dates_and_path_by_keyword_only(spread_file, learner):
         check_rmse("simple_rnn", 3.45, VALIDATION_DAYS, spread_file)
 
 
-@pytest.mark.parametrize("text, expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
-def test_strict_reads_the_environment(text, expected, monkeypatch):
-    monkeypatch.setenv(STRICT_VARIABLE, text)
-    assert strict() is expected
-
-
-def test_a_missing_key_is_reported_to_learners_by_its_key_and_fails_ci(spread_file, capsys, monkeypatch):
-    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+def test_a_missing_key_is_reported_to_learners_by_its_key_and_fails_ci(spread_file, capsys, learner):
     check_rmse("new_model", 3.3, path=spread_file)
     out = capsys.readouterr().out
-    assert out.startswith("new_model: validation RMSE 3.30 h. No measured range to compare with: "
-                          "No measured spread for the key 'new_model'. Keys measured: simple_rnn, climatology.")
-    monkeypatch.setenv(STRICT_VARIABLE, "1")
-    with pytest.raises(ValueError, match=r"No measured spread for the key 'new_model'\. Keys measured: simple_rnn, climatology"):
-        check_rmse("new_model", 3.3, path=spread_file)
+    assert out.startswith("new_model: validation RMSE 3.30 h.") and "seed-spread" in out  # what to do
+    assert "'new_model'" in out and "simple_rnn, climatology" in out  # the key, and the keys there are
+    with pytest.raises(ValueError, match=r"'new_model'.*simple_rnn, climatology"):
+        check_rmse("new_model", 3.3, path=spread_file, config=learner.but(strict=True))
 
 
-def test_a_display_name_passed_as_the_key_is_answered_with_the_keys(spread_file, capsys, monkeypatch):
-    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+def test_a_display_name_passed_as_the_key_is_answered_with_the_keys(spread_file, capsys, learner):
     check_rmse("SimpleRNN", 3.45, path=spread_file)
     out = capsys.readouterr().out
     assert "No measured spread for the key 'SimpleRNN'. Keys measured: simple_rnn, climatology" in out
     assert "inside the range" not in out
 
 
-def test_a_missing_table_is_reported_to_learners_and_fails_ci(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv(STRICT_VARIABLE, raising=False)
+def test_a_missing_table_is_reported_to_learners_and_fails_ci(tmp_path, capsys, learner):
     check_rmse("simple_rnn", 3.45, path=tmp_path / "seed_spread.csv")
     assert "simple_rnn: validation RMSE 3.45 h. No measured range to compare with: " in capsys.readouterr().out
-    monkeypatch.setenv(STRICT_VARIABLE, "1")
-    with pytest.raises(FileNotFoundError, match="seed_spread.csv is missing"):
+    with using(learner.but(strict=True)), pytest.raises(FileNotFoundError, match="seed_spread.csv is missing"):
         check_rmse("simple_rnn", 3.45, path=tmp_path / "seed_spread.csv")
 
 
@@ -246,13 +239,30 @@ def test_a_wrong_split_is_refused_in_any_mode(days, spread_file, learner):
         check_rmse("simple_rnn", 3.45, dates=days, path=spread_file)
 
 
-def test_a_backtest_fold_has_nothing_to_compare_with_and_never_fails(spread_file, capsys, ci, monkeypatch):
-    monkeypatch.setenv("LESSON_VALIDATION_YEAR", "2006")
-    check_rmse("simple_rnn", 9.9, dates=pd.date_range("2006-01-01", "2006-12-31"), path=spread_file)
-    out = capsys.readouterr().out
-    assert "validation RMSE (2006) 9.90 h" in out and "nothing to compare with" in out
-    with pytest.raises(ValueError, match="validation year"):  # the fold's own days are the ones it checks
-        check_rmse("simple_rnn", 3.4, dates=VALIDATION_DAYS, path=spread_file)
+def test_a_backtest_fold_has_nothing_to_compare_with_and_never_fails(spread_file, capsys, ci):
+    with using(ci.but(validation_year=2006)):
+        check_rmse("simple_rnn", 9.9, dates=pd.date_range("2006-01-01", "2006-12-31"), path=spread_file)
+        out = capsys.readouterr().out
+        assert "validation RMSE (2006) 9.90 h" in out and "nothing to compare with" in out
+        with pytest.raises(ValueError, match="validation year"):  # the fold's own days are the ones it checks
+            check_rmse("simple_rnn", 3.4, dates=VALIDATION_DAYS, path=spread_file)
+
+
+def test_a_configuration_passed_in_wins_over_the_current_one(spread_file, capsys, learner):
+    check_rmse("simple_rnn", 9.9, path=spread_file)  # a learner: plain words
+    assert "higher than the check accepts" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="outside 3.310 to 3.590 h"):
+        check_rmse("simple_rnn", 9.9, path=spread_file, config=learner.but(strict=True))
+
+
+def test_a_backtest_missing_a_model_is_said_to_learners_and_fails_ci(learner):
+    table = pd.DataFrame({"key": ["simple_rnn", "dense_one_day"], "year": [2008, 2008], "seed": [1, 1],
+                          "rmse": [3.3, 3.5]})
+    assert check_backtest(["simple_rnn", "dense_one_day"], table) == ""
+    said = check_backtest(["new_model", "simple_rnn"], table)
+    assert "new_model" in said and "python -m tools seed-spread" in said
+    with pytest.raises(ValueError, match="new_model"):
+        check_backtest(["new_model", "simple_rnn"], table, config=learner.but(strict=True))
 
 
 # --- the committed table -------------------------------------------------------------------------

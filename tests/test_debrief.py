@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpers.config import using
 from helpers.debrief import agrees_in_test_year, compare_years, debrief, medians_table, verdict
 
 import pandas as pd
@@ -73,13 +74,25 @@ def test_a_string_instead_of_a_list_is_refused():
         debrief("simple_rnn", "dense_one_day", table=TABLE)
 
 
-def test_an_unmeasured_model_is_named_for_learners_and_fails_in_ci(monkeypatch):
-    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
-    assert debrief("new_model", ["simple_rnn"], table=TABLE).startswith(
-        "No debrief yet: the seed-spread study has not measured new_model.")
-    monkeypatch.setenv("LESSON_STRICT_CHECKS", "1")
-    with pytest.raises(ValueError, match="new_model"):
+def test_an_unmeasured_model_is_named_for_learners_and_fails_in_ci(_isolated):
+    with using(_isolated.but(strict=False)):
+        assert debrief("new_model", ["simple_rnn"], table=TABLE).startswith(
+            "No debrief yet: the seed-spread study has not measured new_model.")
+    with using(_isolated.but(strict=True)), pytest.raises(ValueError, match="new_model"):
         debrief("new_model", ["simple_rnn"], table=TABLE)
+
+
+def test_the_debrief_leaves_strict_mode_to_the_checks():
+    """Strict mode lives in helpers/checks.py alone: the debrief asks check_backtest, never the configuration."""
+    import ast
+    import inspect
+
+    import helpers.debrief
+
+    tree = ast.parse(inspect.getsource(helpers.debrief))
+    names = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert not names & {"strict", "current", "STRICT_VARIABLE", "environ"}
 
 
 def test_the_committed_backtest_covers_the_core_models_and_10s_comparisons_in_every_year():

@@ -125,21 +125,25 @@ def test_the_shown_weeks_are_six_weeks_of_one_year():
 
 
 @pytest.mark.parametrize("year", [2005, 2006, 2007, 2008])
-def test_a_backtest_fold_trains_before_its_year_and_tests_on_the_next(year):
+def test_a_backtest_fold_trains_before_its_year_and_tests_on_the_next(year, _isolated):
+    from helpers.config import Config, using
     from helpers.lesson import current_split, split_for
 
     fold = split_for(year)
     assert fold.val_start == f"{year}-01-01" and fold.test_start == f"{year + 1}-01-01"
-    assert current_split({"LESSON_VALIDATION_YEAR": str(year)}) == fold
-    assert current_split({"LESSON_VALIDATION_YEAR": ""}) == SPLIT  # empty means unset
+    configured = Config.from_environ({"LESSON_VALIDATION_YEAR": str(year)})
+    assert current_split(configured) == fold
+    assert current_split(_isolated) == SPLIT  # no year: the lesson's split
+    with using(configured):
+        assert current_split() == fold
 
 
-@pytest.mark.parametrize("text", ["2001", "2009", "next", "2006.0", " 20 06"])
-def test_a_validation_year_outside_the_folds_names_the_variable_and_the_years(text):
-    from helpers.lesson import current_split
+@pytest.mark.parametrize("year", [2001, 2009, True, "2006"])
+def test_a_year_outside_the_folds_is_refused_with_the_years_there_are(year):
+    from helpers.lesson import split_for
 
-    with pytest.raises(ValueError, match=r"LESSON_VALIDATION_YEAR=.*2002 to 2008"):
-        current_split({"LESSON_VALIDATION_YEAR": text})
+    with pytest.raises(ValueError, match=r"validation_year must be a year from 2002 to 2008"):
+        split_for(year)
 
 
 def test_the_goals_yardstick_is_a_sunshine_model_of_the_lesson():

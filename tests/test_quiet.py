@@ -72,3 +72,17 @@ def test_the_filter_drops_only_tensorflow_lines_keeping_order_and_the_rest():
     assert done.returncode == 0, done.stderr
     assert done.stderr == (f"{ORDINARY[0]}\n{ORDINARY[2]}\n{ORDINARY[3]}\npartial line at the end"
                            " -- after the filter\n")
+
+
+def test_only_the_colab_set_up_starts_the_filter():
+    """The lesson's pinned TensorFlow writes nothing to descriptor 2: the filter is for Colab's own TensorFlow."""
+    import ast
+
+    callers = set()
+    for folder in ("helpers", "tools", "benchmarks"):
+        for path in sorted((PROJECT_ROOT / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == \
+                        "filter_native_stderr":
+                    callers.add(path.relative_to(PROJECT_ROOT).as_posix())
+    assert callers == {"tools/colab_setup.py"}

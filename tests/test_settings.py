@@ -15,11 +15,6 @@ import pytest
 NAMES = {value for name, value in vars(settings).items() if name.endswith("_VARIABLE")}
 NAMES |= set(settings.QUIET_TENSORFLOW) | set(settings.QUIET_PIP)
 CODE_FOLDERS = ("helpers", "tools", "benchmarks")
-# Files whose owners switch them to the constants in their own rewrite; remove each once it imports them.
-PENDING = {
-    "helpers/results.py",  # RESULTS_VARIABLE = "LESSON_RESULTS_DIR": import it from helpers.settings
-    "tools/colab.py",  # the wheel's env: SOURCE_DATE_VARIABLE and QUIET_PIP from helpers.settings
-}
 
 
 def test_xla_flags_add_the_quicker_level_unless_one_is_named():
@@ -70,7 +65,7 @@ def test_code_uses_the_constants_not_the_names():
     offenders = {}
     for path in code_files():
         relative = path.relative_to(PROJECT_ROOT).as_posix()
-        if relative != "helpers/settings.py" and relative not in PENDING and spelled_out(path):
+        if relative != "helpers/settings.py" and spelled_out(path):
             offenders[relative] = spelled_out(path)
     assert not offenders, f"import these names from helpers.settings instead: {offenders}"
 
@@ -88,8 +83,9 @@ def test_every_lesson_variable_the_code_mentions_is_in_settings():
     assert not unknown, f"add these to helpers/settings.py (with a comment) or stop using them: {unknown}"
 
 
-def test_settings_and_the_entry_point_import_only_the_standard_library():
-    code = ("import sys; import helpers.settings, helpers.validation, tools.__main__\n"
+def test_settings_the_configuration_the_set_up_and_the_entry_point_import_only_the_standard_library():
+    code = ("import sys; import helpers.settings, helpers.validation, helpers.config, helpers.lesson, helpers.setup\n"
+            "import tools.__main__\n"
             "print(sorted(name for name in ('numpy', 'pandas', 'keras', 'tensorflow') if name in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
     assert done.stdout.strip() == "[]"

@@ -1,31 +1,29 @@
-"""helpers/training.py: threads and XLA, reproducible seeds, the recipe and the epoch timer (tiny Keras models only)."""
+"""helpers/training.py: reproducible seeds, the recipe and the epoch timer (tiny Keras models only)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import random
 import re
 import sys
 
-from helpers.settings import TF_THREADS_VARIABLE, XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG
+from helpers import PROJECT_ROOT
+from helpers.config import using
 from helpers.training import (
-    DEFAULT_SEED,
     LEARNING_RATE,
     PATIENCE,
-    SEED_VARIABLE,
-    SPEED_UPS,
     EpochTimer,
     compile_and_fit,
     count_weights,
     fit_line,
     lesson_seed,
     set_seed,
-    set_up_threads_and_xla,
-    tf_threads,
 )
 from helpers.windows import Part
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -130,116 +128,17 @@ def test_epoch_timer_before_any_fit():
     assert math.isnan(timer.seconds_per_epoch)
 
 
-@on_tensorflow
-def test_set_up_keeps_the_settings_of_a_started_runtime(monkeypatch):
-    import tensorflow as tf
-
-    before = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
-    monkeypatch.setenv(TF_THREADS_VARIABLE, "3")
-    monkeypatch.setenv(XLA_FLAGS_VARIABLE, XLA_QUICKER_FLAG)
-    set_up_threads_and_xla()  # the runtime has started in this test session: settings are kept, no error
-    after = (tf.config.threading.get_inter_op_parallelism_threads(), tf.config.threading.get_intra_op_parallelism_threads())
-    assert after == before
-
-
-THREADS = ("import helpers.training as training, tensorflow as tf\n{call}\n"
-           "t = tf.config.threading; print(t.get_inter_op_parallelism_threads(), t.get_intra_op_parallelism_threads())")
-
-
-def threads_in_a_fresh_process(call: str, **env: str) -> str:
-    """The inter- and intra-op threads TensorFlow reports after ``call`` in a fresh Python, e.g. '1 1'."""
-    import subprocess
-
-    environment = {**os.environ, "KERAS_BACKEND": "tensorflow", **env}
-    if TF_THREADS_VARIABLE not in env:
-        environment.pop(TF_THREADS_VARIABLE, None)
-    done = subprocess.run([sys.executable, "-c", THREADS.format(call=call)], capture_output=True, text=True,
-                          check=True, env=environment)
-    return done.stdout.strip()
-
-
-@on_tensorflow
-def test_set_up_in_a_fresh_process_sets_one_thread_unless_told_otherwise():
-    assert threads_in_a_fresh_process("training.set_up_threads_and_xla(); training.set_seed()") == "1 1"
-    assert threads_in_a_fresh_process("training.set_up_threads_and_xla()", LESSON_TF_THREADS="0") == "0 0"
-    assert threads_in_a_fresh_process("training.set_up_threads_and_xla(2)", LESSON_TF_THREADS="0") == "2 2"
-    # set_seed seeds and nothing else: TensorFlow keeps its default threads
-    assert threads_in_a_fresh_process("training.set_seed()") == "0 0"
-
-
-def test_set_up_asks_xla_for_level_1_unless_a_level_is_named(monkeypatch):
-    monkeypatch.setenv(XLA_FLAGS_VARIABLE, "--xla_cpu_multi_thread_eigen=false")
-    set_up_threads_and_xla()
-    assert os.environ[XLA_FLAGS_VARIABLE] == "--xla_cpu_multi_thread_eigen=false --xla_backend_optimization_level=1"
-    set_up_threads_and_xla()  # again: nothing added twice
-    assert os.environ[XLA_FLAGS_VARIABLE].count("optimization_level") == 1
-    monkeypatch.setenv(XLA_FLAGS_VARIABLE, "--xla_backend_optimization_level=3")  # the user's level stands
-    set_up_threads_and_xla()
-    assert os.environ[XLA_FLAGS_VARIABLE] == "--xla_backend_optimization_level=3"
-    monkeypatch.delenv(XLA_FLAGS_VARIABLE)
-    set_up_threads_and_xla()
-    assert os.environ[XLA_FLAGS_VARIABLE] == XLA_QUICKER_FLAG
-    monkeypatch.delenv(XLA_FLAGS_VARIABLE)
-    set_up_threads_and_xla(quicker_xla=False)  # XLA's default level: the flags are left alone
-    assert XLA_FLAGS_VARIABLE not in os.environ
-
-
-def test_set_seed_leaves_threads_and_xla_alone(monkeypatch):
-    monkeypatch.delenv(XLA_FLAGS_VARIABLE, raising=False)
-    set_seed(4)
-    assert XLA_FLAGS_VARIABLE not in os.environ
-
-
-def test_tf_threads_reads_the_environment(monkeypatch):
-    monkeypatch.delenv(TF_THREADS_VARIABLE, raising=False)
-    assert tf_threads() == 1 and tf_threads(default=0) == 0
-    monkeypatch.setenv(TF_THREADS_VARIABLE, " 4 ")
-    assert tf_threads() == 4
-    monkeypatch.setenv(TF_THREADS_VARIABLE, "")
-    assert tf_threads() == 1
-
-
-@pytest.mark.parametrize("text", ["two", "-1", "1.5"])
-def test_a_bad_thread_count_says_what_to_set(text, monkeypatch):
-    monkeypatch.setenv(TF_THREADS_VARIABLE, text)
-    with pytest.raises(ValueError, match=rf"LESSON_TF_THREADS='{re.escape(text)}' is not a number of threads: .*unset"):
-        set_up_threads_and_xla()
-
-
-@pytest.mark.parametrize("threads", [-1, 1.0, True])
-def test_set_up_refuses_a_bad_thread_count(threads):
-    with pytest.raises(ValueError, match=r"threads must be a whole number >= 0"):
-        set_up_threads_and_xla(threads)
-
-
-# --- the seed from the environment ------------------------------------------------------------
-
-
-def test_the_lesson_seed_is_42_unless_the_environment_names_another(monkeypatch):
-    monkeypatch.delenv(SEED_VARIABLE, raising=False)
-    assert lesson_seed() == DEFAULT_SEED == 42
-    monkeypatch.setenv(SEED_VARIABLE, " 7 ")
-    assert lesson_seed() == 7
-    monkeypatch.setenv(SEED_VARIABLE, "")
-    assert lesson_seed() == 42
-
-
-def test_set_seed_without_an_argument_uses_the_lesson_seed(monkeypatch):
-    monkeypatch.setenv(SEED_VARIABLE, "11")
-    set_seed()
-    from_environment = (random.random(), weights_of(tiny_model())[0])
+def test_set_seed_without_an_argument_uses_the_configured_seed(_isolated):
+    with using(_isolated.but(seed=11)):
+        assert lesson_seed() == 11
+        set_seed()
+        configured = (random.random(), weights_of(tiny_model())[0])
+        assert os.environ["PYTHONHASHSEED"] == "11"
     set_seed(11)
     explicit = (random.random(), weights_of(tiny_model())[0])
-    assert from_environment[0] == explicit[0]
-    np.testing.assert_array_equal(from_environment[1], explicit[1])
-    assert os.environ["PYTHONHASHSEED"] == "11"
-
-
-@pytest.mark.parametrize("text", ["seven", "-1", "1.5", "4294967296", "²"])
-def test_a_bad_lesson_seed_says_what_to_set(text, monkeypatch):
-    monkeypatch.setenv(SEED_VARIABLE, text)
-    with pytest.raises(ValueError, match=rf"LESSON_SEED='{re.escape(text)}' is not a seed: .*unset it to use 42"):
-        set_seed()
+    assert configured[0] == explicit[0]
+    np.testing.assert_array_equal(configured[1], explicit[1])
+    assert lesson_seed(_isolated.but(seed=12)) == 12
 
 
 @on_tensorflow
@@ -312,16 +211,20 @@ def test_compile_and_fit_trains_with_early_stopping_and_keeps_the_best_epoch():
     assert model.evaluate(val.X, val.y, verbose=0)[0] == pytest.approx(best, rel=1e-5)  # the best epoch's weights
 
 
-def fit_typed_by_hand(train, val, seed: int, **speed_ups):
-    """Episode 1's cells: compile with the recipe's learning rate, fit with early stopping and a timer."""
-    set_seed(seed)
-    typed = tiny_model()
-    typed.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="mse",
-                  metrics=[keras.metrics.RootMeanSquaredError(name="rmse")], **speed_ups)
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
-    history = typed.fit(train.X, train.y, validation_data=(val.X, val.y), batch_size=8, epochs=12,
-                        callbacks=[stop, EpochTimer()], verbose=0)
-    return history, typed
+EPISODE_1 = PROJECT_ROOT / "notebooks" / "01_dense_baseline.ipynb"
+
+
+def fit_as_episode_1_types(model, train, val, batch_size: int, epochs: int):
+    """Run episode 1's own cells that compile and fit its network (read from the notebook) on ``model``."""
+    cells = [cell.source for cell in nbformat.read(EPISODE_1, as_version=4).cells if cell.cell_type == "code"]
+    typed = [next(source for source in cells if "model.compile(" in source),
+             next(source for source in cells if "model.fit(" in source)]
+    namespace = {"keras": keras, "model": model, "train": train, "val": val, "EpochTimer": EpochTimer,
+                 "fit_line": fit_line, "LEARNING_RATE": LEARNING_RATE, "PATIENCE": PATIENCE,
+                 "BATCH_SIZE": batch_size, "MAX_EPOCHS": epochs}
+    for source in typed:
+        exec(compile(source, EPISODE_1.name, "exec"), namespace)  # noqa: S102 (the lesson's own notebook)
+    return namespace["history"]
 
 
 def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
@@ -331,19 +234,24 @@ def test_compile_and_fit_is_what_episode_1_types_cell_by_cell():
     history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12)
     if keras.backend.backend() == "tensorflow":  # JAX always compiles with XLA
         assert not helper.jit_compile  # a plain compile, as typed in episode 1
-    by_hand, typed = fit_typed_by_hand(train, val, seed=5)
+    set_seed(5)
+    typed = tiny_model()
+    by_hand = fit_as_episode_1_types(typed, train, val, batch_size=8, epochs=12)
     assert history.history == by_hand.history
     assert_same_weights(weights_of(helper), weights_of(typed))
 
 
-def test_compile_and_fit_with_xla_adds_the_speed_ups_and_nothing_else():
+def test_compile_and_fit_with_xla_compiles_many_steps_with_xla_and_changes_nothing_else(monkeypatch):
     train, val = parts()
     set_seed(6)
     helper = tiny_model()
     history, _ = compile_and_fit(helper, train, val, batch_size=8, epochs=12, xla=True)
-    assert SPEED_UPS == {"steps_per_execution": 64, "jit_compile": True}
-    assert helper.jit_compile is True
-    by_hand, typed = fit_typed_by_hand(train, val, seed=6, **SPEED_UPS)
+    assert helper.jit_compile is True and helper.steps_per_execution > 1
+    set_seed(6)
+    typed = tiny_model()
+    speed_ups = {"steps_per_execution": helper.steps_per_execution, "jit_compile": True}
+    monkeypatch.setattr(typed, "compile", functools.partial(type(typed).compile, typed, **speed_ups))
+    by_hand = fit_as_episode_1_types(typed, train, val, batch_size=8, epochs=12)
     assert history.history == by_hand.history
     assert_same_weights(weights_of(helper), weights_of(typed))
 
@@ -353,6 +261,7 @@ def test_compile_and_fit_with_xla_adds_the_speed_ups_and_nothing_else():
     ({"batch_size": 0}, r"batch_size must be a whole number >= 1"),
     ({"epochs": 2.5}, r"epochs must be a whole number >= 1"),
     ({"xla": "yes"}, r"xla must be True or False, got 'yes'"),
+    ({"learning_rate": 0}, r"learning_rate must be a number > 0"),
 ])
 def test_compile_and_fit_names_bad_arguments(arguments, message):
     train, val = parts()
@@ -384,12 +293,6 @@ def test_fit_line_needs_a_validation_rmse():
 
     with pytest.raises(ValueError, match="logged no val_rmse"):
         fit_line(Logged(), EpochTimer())
-
-
-def test_a_bad_learning_rate_is_refused():
-    train, val = parts()
-    with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
-        compile_and_fit(tiny_model(), train, val, learning_rate=0)
 
 
 def test_count_weights_leaves_out_the_standardising_statistics():

@@ -262,6 +262,21 @@ def test_split_of_ten_years_tests_on_366_days(make_frame):
     assert train.dates[0] == pd.Timestamp("2000-01-31")
 
 
+def test_a_backtest_fold_s_configuration_moves_the_split(make_frame, _isolated):
+    from helpers.config import using
+
+    days = len(pd.date_range("2000-01-01", "2010-01-01"))
+    frame = make_frame(rows=days, columns=["a", "sun"])
+    X, y, dates = make_lagged(frame, ["a"], lags=1), frame["sun"].iloc[1:], frame["DATE"].iloc[1:]
+    fold = _isolated.but(validation_year=2006)
+    _, val, test = split_by_date(X, y, dates, config=fold)
+    assert (val.dates[0], val.dates[-1]) == (pd.Timestamp("2006-01-01"), pd.Timestamp("2006-12-31"))
+    assert (test.dates[0], test.dates[-1]) == (pd.Timestamp("2007-01-01"), pd.Timestamp("2007-12-31"))
+    with using(fold):  # the current configuration, when none is passed
+        assert split_by_date(X, y, dates)[1].dates.equals(val.dates)
+    assert split_by_date(X, y, dates)[1].dates[0] == pd.Timestamp("2008-01-01")  # the lesson's split again
+
+
 def test_split_with_lagged_frame(make_frame):
     days = len(pd.date_range("2000-01-01", "2010-01-01"))
     frame = make_frame(rows=days, columns=["sun"])

@@ -158,7 +158,9 @@ def committed_results(results: str, folder: Path) -> int:
 def set_up(wheel: str, requirements: dict[str, list[str]], results: str = "") -> None:
     """Make ``helpers`` importable from ``wheel`` (base64), then fetch and check data.
 
-    Nothing happens where ``helpers`` comes from the lesson's project folder. Data and
+    In a kernel, TensorFlow's native log lines are kept out of the cells' outputs from
+    then on (``helpers.quiet``): the only place the lesson filters descriptor 2. Nothing
+    happens where ``helpers`` comes from the lesson's project folder. Data and
     results go to ``$LESSON_DATA_DIR`` and ``$LESSON_RESULTS_DIR`` when set, else to
     data/ and results/ in the working folder. ``results`` (notebook 10's edition) holds
     the committed run's results, used where this runtime has recorded none.
@@ -175,7 +177,11 @@ def set_up(wheel: str, requirements: dict[str, list[str]], results: str = "") ->
         done = install(payload, requirements)
     else:
         done = "the lesson's helpers were installed already"
+    from helpers.quiet import filter_native_stderr, in_kernel
     from helpers.settings import DATA_VARIABLE, RESULTS_VARIABLE
+
+    if in_kernel():  # Colab's TensorFlow is not the lesson's: its C++ log lines go
+        filter_native_stderr()  # to descriptor 2, which a kernel shows in the cell
 
     os.environ.setdefault(DATA_VARIABLE, str(Path.cwd() / "data"))
     os.environ.setdefault(RESULTS_VARIABLE, str(Path.cwd() / "results"))

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
 FIGURES = PROJECT_ROOT / "notebooks" / "figures"
-BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4]
+BLUE, ORANGE, GREEN, RED, PURPLE = PALETTE[:5]  # seaborn's colour-blind-safe colours, as in the plots
 
 
 def _box(ax, x, y, text, colour, width=1.0, height=0.6, size=11):
