@@ -4,6 +4,7 @@
 #   make test         unit tests and nbval over every notebook (a drifted number fails)
 #   make learner      learner copies of the notebooks for live coding
 #   make seed-spread  train every lesson model with the manifest's seeds and write the ranges the checks accept
+#                     (`make seed-spread ARGS=--held-out`: the manifest's held-out seeds, helpers/lesson.py)
 #   make benchmark    speed benchmarks (benchmarks/README.md)
 # Options for the tool go through ARGS, e.g. `make lesson ARGS="03 --jobs 1"`; another Python with
 # `make lesson PYTHON=python3.12`.

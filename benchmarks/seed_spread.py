@@ -2,7 +2,7 @@
 
 Usage:
     python -m benchmarks.seed_spread                          # calibrate: the manifest's seeds, notebooks 01-09
-    python -m benchmarks.seed_spread --seeds 14-16 --held-out # seeds kept out of calibration: check them
+    python -m benchmarks.seed_spread --held-out               # the manifest's held-out seeds: check them
     python -m benchmarks.seed_spread --seeds 1-3 05           # only notebooks starting with 05 (a quick look)
     python -m benchmarks.seed_spread --year 2006              # a backtest fold: validation year 2006, core episodes
 
@@ -39,33 +39,22 @@ import time
 from pathlib import Path
 
 from helpers.checks import SPREAD_FILE, check_interval, load_spread
+from helpers.config import current
 from helpers.files import write_atomically
 from helpers.lesson import (
     BACKTEST_SEEDS,
     BACKTEST_YEARS,
     CALIBRATION_SEEDS,
+    HELD_OUT_SEEDS,
     SPLIT,
     episodes_of,
     split_for,
     trained_episodes,
 )
-from helpers.results import load_results
-from helpers.settings import (
-    BACKEND_VARIABLE,
-    RESULTS_VARIABLE,
-    SEED_VARIABLE,
-    STRICT_VARIABLE,
-    VALIDATION_YEAR_VARIABLE,
-)
-from tools.run_lesson import (
-    ROOT,
-    NotebookFailed,
-    default_jobs,
-    environment,
-    find_notebooks,
-    run_notebooks,
-    thread_shares,
-)
+from helpers.results import load_results, with_manifest
+from helpers.settings import BACKEND_VARIABLE
+from tools.run_lesson import ROOT, find_notebooks
+from tools.runner import NotebookFailed, Stopped, default_jobs, kernel_environment, run_notebooks
 
 import pandas as pd
 
@@ -79,7 +68,8 @@ SPLIT_YEAR, TEST_YEAR = int(SPLIT.val_start[:4]), int(SPLIT.test_start[:4])
 CORE_EPISODES = [number for number in trained_episodes() if number in episodes_of("core")]
 EPISODES = trained_episodes()  # every episode that trains a model, from the lesson's manifest
 RUN_COLUMNS = ["key", "model", "episode", "task", "seed", "val_rmse", "test_rmse", "n_weights", "epochs", "backend",
-               "cpu"]
+               "cpu"]  # what the readers see: model, episode and task joined from the manifest
+STORED_COLUMNS = [column for column in RUN_COLUMNS if column not in ("model", "episode", "task")]  # what files hold
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -123,11 +113,9 @@ def run_seed(seed: int, paths: list[Path], jobs: int, report, year: int | None =
     """
     with tempfile.TemporaryDirectory(prefix=f"seed-{seed}-") as folder:
         results = Path(folder) / "results"
-        settings = {SEED_VARIABLE: str(seed), RESULTS_VARIABLE: str(results), STRICT_VARIABLE: "0"}
-        if year is not None:
-            settings[VALIDATION_YEAR_VARIABLE] = str(year)
-        with environment(**settings, **thread_shares(jobs)):
-            run_notebooks(paths, output_dir=Path(folder), jobs=jobs, report=report)
+        config = current().but(seed=seed, results_dir=results, strict=False, validation_year=year)
+        # the executed notebooks are not kept: only the results they record
+        run_notebooks(paths, jobs, report=report, env=kernel_environment(config, jobs))
         table = load_results(results, task=None)
     table = table.assign(seed=seed, backend=os.environ.get(BACKEND_VARIABLE) or "tensorflow", cpu=cpu_name())
     if year is not None:
@@ -161,10 +149,42 @@ def write_backtest() -> None:
 
 
 def read_runs(path: Path) -> pd.DataFrame:
-    """The per-seed results kept so far (an empty table if there are none)."""
+    """The per-seed results kept so far (an empty table if there are none), each model's name, episode and task
+    joined from the manifest (older files that still carry them read the same).
+
+    Example: ``read_runs(RUNS_FILE).query("key == 'simple_rnn'")``
+    """
     if not path.is_file():
         return pd.DataFrame(columns=RUN_COLUMNS)
-    return pd.read_csv(path, dtype={"episode": str})
+    runs = pd.read_csv(path, dtype={"key": str, "model": str, "episode": str, "task": str})
+    return with_manifest(runs).drop(columns="family")
+
+
+def write_runs(path: Path, runs: pd.DataFrame) -> None:
+    """Write the per-seed results to ``path`` (atomically): the key, the year of a backtest fold, the seed and the
+    numbers; the manifest's names, episodes and tasks are left out (``read_runs`` joins them). A model the
+    manifest does not list keeps its own in columns of those names, empty for the manifest's models.
+
+    Example: ``write_runs(RUNS_FILE, read_runs(RUNS_FILE))``
+    """
+    columns = [column for column in ["year", *STORED_COLUMNS] if column in runs]
+    write_atomically(path, without_manifest(runs, columns).to_csv(index=False, float_format="%.4f"))
+
+
+def without_manifest(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``table``'s ``columns``, plus the model, episode and task of the keys the manifest does not list (empty for
+    those it lists, which it supplies when the file is read).
+
+    Example: ``without_manifest(spread, ["key", "seeds"])``
+    """
+    from helpers.lesson import MODELS
+
+    stored = table[columns].copy()
+    own = ~table["key"].isin(list(MODELS))
+    if own.any():
+        for at, column in enumerate(("model", "episode", "task"), start=columns.index("key") + 1):
+            stored.insert(at, column, table[column].where(own, ""))
+    return stored
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
@@ -231,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", help=f"name prefixes of notebooks to run (default: {' '.join(EPISODES)})")
     parser.add_argument("--seeds", default=None,
                         help=f"seeds to run, e.g. 1-10 or 11,12,42 (default: the manifest's, {CALIBRATION_SEEDS}; "
-                             f"{BACKTEST_SEEDS} with --year)")
+                             f"{HELD_OUT_SEEDS} with --held-out; {BACKTEST_SEEDS} with --year)")
     parser.add_argument("--held-out", action="store_true",
                         help="seeds not used for calibration: compare them with helpers/seed_spread.csv")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="notebooks to run at once")
@@ -248,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--year {args.year}: fold {SPLIT_YEAR} is the lesson's own split (run without --year); "
                          "--year does not combine with --held-out.")
     if args.seeds is None:
-        args.seeds = BACKTEST_SEEDS if args.year is not None else CALIBRATION_SEEDS
+        args.seeds = BACKTEST_SEEDS if args.year is not None else HELD_OUT_SEEDS if args.held_out else CALIBRATION_SEEDS
     try:
         seeds = parse_seeds(args.seeds)
     except ValueError as error:
@@ -280,13 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         except NotebookFailed as failure:
             print(f"\n{failure.path.name} failed with seed {seed}: {failure.error}", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM: the runner has stopped every kernel
+            status = stop.status if isinstance(stop, Stopped) else 130
             print(f"\nInterrupted during seed {seed}; the seeds finished before it are kept in {runs_file}.",
                   file=sys.stderr)
-            return 130
+            return status
         order = ["year", "seed", "episode", "key"] if args.year is not None else ["seed", "episode", "key"]
         runs = (pd.concat([runs, table], ignore_index=True) if len(runs) else table).sort_values(order)
-        write_atomically(runs_file, runs.to_csv(index=False, float_format="%.4f"))
+        write_runs(runs_file, runs)
         print(f"    done, {time.perf_counter() - started:.0f} s so far", flush=True)
 
     if args.year is not None:
@@ -300,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(table) - len(outside)} of {len(table)} held-out results inside their checks' intervals.")
         return 1 if len(outside) else 0
     spread = summarise(runs)
-    write_atomically(SPREAD_FILE, spread.to_csv(index=False))
+    kept = [name for name in spread if name not in ("model", "episode", "task", "family")]
+    write_atomically(SPREAD_FILE, without_manifest(spread, kept).to_csv(index=False))
     write_backtest()
     draw(runs, spread, FIGURE_FILE)
     print(spread.to_string(index=False))

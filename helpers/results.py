@@ -1,11 +1,13 @@
 """Score models and keep their results as JSON under ``results/`` for the lesson's comparison.
 
 Example:
-    >>> record_result("simple_rnn", "03", name="SimpleRNN", val_rmse=3.6, test_rmse=3.5, n_weights=433, epochs=40)
+    >>> record_result("simple_rnn", val_rmse=3.6, test_rmse=3.5, n_weights=433, epochs=40)
 
 Each result has a key (``"simple_rnn"``): the short, stable identifier that every lookup uses
-(``load_predictions("simple_rnn")``, ``check_rmse("simple_rnn", ...)``), so that a model's display name
-(``"SimpleRNN"``) can change without breaking anything.
+(``load_predictions("simple_rnn")``, ``check_rmse("simple_rnn", ...)``). A result file holds the key, the
+numbers and the forecasts only; the display name (``"SimpleRNN"``), episode, task and family are joined from
+the lesson's manifest (``helpers.lesson.MODELS``) when results are read, so renaming a model is an edit of the
+manifest, not a rerun. A model of your own (a key the manifest does not list) keeps the name you give it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from helpers.config import Config, current
 from helpers.files import write_atomically
@@ -22,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 FIELDS = ["key", "model", "episode", "val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds", "task"]
+NUMBERS = ["val_rmse", "test_rmse", "n_weights", "epochs", "fit_seconds"]  # what a result file holds, with the key
+MANIFEST_FIELDS = ["model", "episode", "task", "family", "inputs"]  # joined from the manifest when read
 TASKS = ("sunshine", "recall")  # the forecasts of the lesson, and episode 5's synthetic memory task
 
 
@@ -76,7 +81,8 @@ def _score(name: str, value) -> float:
 
 
 def _described(key: str, episode: str | None, name: str | None, task: str | None) -> tuple[str, str, str]:
-    """The episode, name and task of ``key``: the manifest's for a model it lists, else those given."""
+    """The episode, name and task of ``key``: the manifest's for a model it lists (a different value given is an
+    error that says to change the manifest), else those given (the name defaults to the key)."""
     from helpers.lesson import MODELS
 
     listed = MODELS.get(key)
@@ -86,13 +92,15 @@ def _described(key: str, episode: str | None, name: str | None, task: str | None
         clash = [f"{field}={value!r} (the manifest says {listed_values[field]!r})"
                  for field, value in given.items() if value is not None and value != listed_values[field]]
         if clash:
-            raise ValueError(f"{key!r} is listed in helpers/lesson.py, and {', '.join(clash)}. Leave these out "
-                             "(the manifest supplies them), or record your own model under a key of its own.")
+            raise ValueError(f"{key!r} is a model of the lesson's manifest, and {', '.join(clash)}. The manifest "
+                             "holds its name, episode and task: to change them, change its entry in MODELS in "
+                             "helpers/lesson.py (and leave them out here); to record another model, give it a key "
+                             "of its own.")
         return listed.episode, listed.name, listed.task
-    if name is None or episode is None:
-        raise ValueError(f"{key!r} is not a model of the lesson's manifest (helpers/lesson.py), so give its "
-                         "episode and name, e.g. record_result(key, '03', name='My GRU', ...).")
-    return episode, name, task or "sunshine"
+    if episode is None:
+        raise ValueError(f"{key!r} is not a model of the lesson's manifest (helpers/lesson.py), so give the "
+                         "two-digit number of the episode it belongs to, e.g. record_result(key, '03', ...).")
+    return episode, key if name is None else name, task or "sunshine"
 
 
 def record_result(
@@ -112,9 +120,10 @@ def record_result(
 ) -> Path:
     """Write one model's result to ``results/<episode>_<key>.json`` (atomically) and return the path.
 
-    ``key`` identifies the result in every lookup. For a model of the lesson's manifest
-    (``helpers/lesson.py``) its episode, display ``name`` and ``task`` come from there; a model of your own
-    needs an episode and a name. ``val_rmse`` is the score on the validation year, the one to choose models
+    ``key`` identifies the result in every lookup; the file holds it, the numbers and the forecasts. For a
+    model of the lesson's manifest (``helpers/lesson.py``) its episode, display ``name`` and ``task`` come from
+    there when results are read (given here, they must agree with it). A model of your own needs its episode
+    (the file's prefix); its ``name`` (default: the key) and ``task`` are kept in its file. ``val_rmse`` is the score on the validation year, the one to choose models
     by; ``test_rmse`` the score on the test days. With ``predictions`` and their ``dates`` (the test days),
     the forecasts are kept too, for plots. ``task`` is "sunshine" for the lesson's forecasts; episode 5's
     synthetic memory task records under "recall", which tables of sunshine forecasts leave out.
@@ -136,15 +145,14 @@ def record_result(
             raise ValueError(f"{field} must be a number >= 0, got {value!r}.")
     record = {
         "key": key,
-        "model": name,
-        "episode": episode,
         "val_rmse": None if val_rmse is None else float(val_rmse),
         "test_rmse": float(test_rmse),
         "n_weights": int(n_weights),
         "epochs": int(epochs),
         "fit_seconds": round(float(fit_seconds), 2),
-        "task": task,
     }
+    if not _listed(key):  # a model of your own: what the manifest would say is kept in its file
+        record.update(name=name, task=task)
     if (predictions is None) != (dates is None):
         raise ValueError("Pass predictions and dates together (the forecasts and the test days they are for).")
     if predictions is not None:
@@ -189,14 +197,22 @@ def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
     return records
 
 
+def _listed(key: str) -> bool:
+    """Whether ``key`` is a model of the lesson's manifest."""
+    from helpers.lesson import MODELS
+
+    return key in MODELS
+
+
 def _record_problem(record) -> str:
     """What is wrong with a parsed result file, or '' when it is a result record_result could have written."""
     if not isinstance(record, dict):
         return f"a {type(record).__name__}, not an object"
     if not isinstance(record.get("key"), str) or not KEY_PATTERN.fullmatch(record["key"]):
         return "no key"
-    if not isinstance(record.get("model"), str) or not isinstance(record.get("episode"), str):
-        return "no model name or episode"
+    for name in ("name", "model", "episode", "task"):  # a model of your own; "model" and "episode": older files
+        if name in record and not isinstance(record[name], str):
+            return f"{name} is {record[name]!r}, not text"
     for name in ("test_rmse", "val_rmse"):
         value = record.get(name)
         if value is None and name == "val_rmse":
@@ -214,9 +230,52 @@ def _record_problem(record) -> str:
     return ""
 
 
+def described(path: Path, record: dict) -> dict:
+    """A result file's record with its name, episode, task, family and inputs joined from the manifest.
+
+    A model of your own keeps what its file says (its name, default the key; the episode of its file name).
+    Files written before the manifest held these (with "model" and "episode") read the same.
+
+    Example: ``described(Path("03_simple_rnn.json"), {"key": "simple_rnn", "test_rmse": 3.5})["model"]``
+    """
+    from helpers.lesson import describe
+
+    key = record["key"]
+    episode = record.get("episode") or (path.name[:2] if path.name[:2].isdigit() else "")
+    model = describe(key, record.get("name") or record.get("model"), episode, record.get("task"))
+    values = {name: record.get(name) for name in NUMBERS}
+    return {"key": key, "model": model.name, "episode": model.episode, "task": model.task,
+            "family": model.family, "inputs": model.inputs, **values}
+
+
+def with_manifest(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (one row per model ``key``, as the seed study's tables) with its model, episode, task and family
+    joined from the manifest; columns of the same names in ``table`` serve only models the manifest lacks.
+
+    Example: ``with_manifest(pd.DataFrame({"key": ["simple_rnn"], "seeds": [13]}))["model"]  # SimpleRNN``
+    """
+    from helpers.lesson import describe
+
+    if "key" not in table:
+        raise ValueError("table needs a 'key' column (the models' keys) to join the manifest's names to.")
+    rows = table.reset_index(drop=True)
+
+    def given(name: str, at: int) -> str | None:
+        value = rows[name].iloc[at] if name in rows else None
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+    models = [describe(key, given("model", at), given("episode", at) or "", given("task", at))
+              for at, key in enumerate(rows["key"])]
+    joined = pd.DataFrame({"model": [m.name for m in models], "episode": [m.episode for m in models],
+                           "task": [m.task for m in models], "family": [m.family for m in models]})
+    rest = rows.drop(columns=[name for name in ("model", "episode", "task", "family") if name in rows])
+    joined = pd.concat([rows[["key"]], joined, rest.drop(columns="key")], axis=1)
+    joined.index = table.index
+    return joined
+
+
 def _table(records: list[tuple[Path, dict]]) -> pd.DataFrame:
-    table = pd.DataFrame([record for _, record in records], columns=FIELDS)
-    table["task"] = table["task"].fillna("sunshine")  # files written before tasks existed
+    table = pd.DataFrame([described(path, record) for path, record in records], columns=FIELDS)
     table = table.astype({"val_rmse": float, "test_rmse": float})  # a missing validation score is NaN
     # the validation year decides the order (and so any choice made from it); the test column is only read
     return table.sort_values(["val_rmse", "test_rmse"], ignore_index=True, na_position="last")
@@ -316,6 +375,37 @@ def comparison_table(folder: str | Path | None = None, observed: pd.Series | Non
     table["family"] = table["key"].map(family)  # "your own" for a model the lesson does not list
     table["inputs"] = table["key"].map(lambda key: MODELS[key].inputs if key in MODELS else "your own")
     return table[COMPARISON_COLUMNS]
+
+
+class RunResults(NamedTuple):
+    """A run's results, read and ranked once and handed to the summary and the README writer.
+
+    ``recorded``: every result of every task (``load_results(task=None)``); ``comparison``: the sunshine
+    results with their intervals and seed ranges (``comparison_table``).
+    """
+
+    recorded: pd.DataFrame
+    comparison: pd.DataFrame
+
+
+def run_results(source: RunResults | pd.DataFrame | str | Path | None = None) -> RunResults:
+    """The results of a run, computed once: from a results folder (default: the configured one), or passed
+    through when they are computed already (a ``RunResults``, or a comparison table alone).
+
+    Example: ``results = run_results(Path("results")); summarise(results); update_documents(results)``
+    """
+    if isinstance(source, RunResults):
+        return source
+    if isinstance(source, pd.DataFrame):
+        missing = sorted(set(COMPARISON_COLUMNS) - set(source.columns))
+        if missing:
+            raise ValueError(f"the table lacks the columns {missing}; pass comparison_table()'s result, a "
+                             "results folder, or run_results(folder).")
+        return RunResults(recorded=source, comparison=source)
+    if source is not None and not isinstance(source, (str, Path)):
+        raise ValueError(f"Pass a results folder, comparison_table()'s result or run_results(folder); got "
+                         f"{type(source).__name__}.")
+    return RunResults(recorded=load_results(source, task=None), comparison=comparison_table(source))
 
 
 def results_markdown(table: pd.DataFrame) -> str:

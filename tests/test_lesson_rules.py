@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from helpers import PROJECT_ROOT
+from helpers.config import project_root
 from helpers.lesson import EPISODES, PART_LINES, episode, episodes_of, trained_episodes
 from tools.notebooks import lesson_notebooks
 
 import nbformat
 import pytest
+
+PROJECT_ROOT = project_root()
+
 
 NOTEBOOKS = lesson_notebooks(PROJECT_ROOT / "notebooks")
 RANKING = re.compile(r"\b(sort_values|nsmallest|nlargest|idxmin|idxmax|argmin|argmax|sorted)\(")
@@ -147,3 +150,65 @@ def test_the_core_verdicts_that_10_holds_against_the_test_year_are_the_debriefs(
     found = set().union(*(debrief_pairs(path) for path in core))
     assert found == set(CORE_VERDICTS), f"in the debriefs only: {found - set(CORE_VERDICTS)}; " \
                                         f"in CORE_VERDICTS only: {set(CORE_VERDICTS) - found}"
+
+
+# --- the calibration's seeds are the manifest's, wherever a document names them --------------------------------
+
+SEED_COMMAND = re.compile(r"seed-spread(?P<args>[^\n#`]*)")
+STUDY_DOCUMENTS = ("README.md", "instructors.md", "Makefile", "benchmarks/seed_spread.py", "tools/adding.py")
+
+
+@pytest.mark.parametrize("name", STUDY_DOCUMENTS)
+def test_every_study_command_a_document_shows_uses_the_manifests_seeds(name):
+    """A command that names seeds must name the manifest's: the held-out seeds with --held-out, the backtest's with
+    --year, the calibration's otherwise (a drifted command fails, as '--seeds 11-13 --held-out' once did)."""
+    from helpers.lesson import BACKTEST_SEEDS, CALIBRATION_SEEDS, HELD_OUT_SEEDS
+
+    text = (PROJECT_ROOT / name).read_text(encoding="utf-8")
+    commands = [match["args"] for match in SEED_COMMAND.finditer(text) if "--seeds" in match["args"]]
+    for args in commands:
+        seeds = re.search(r"--seeds\s+([0-9][0-9,\- ]*[0-9])", args)
+        if seeds is None or "{" in args:
+            continue
+        expected = HELD_OUT_SEEDS if "--held-out" in args else BACKTEST_SEEDS if "--year" in args else \
+            CALIBRATION_SEEDS
+        if re.fullmatch(r"[0-9]+-[0-9]+ +[0-9]{2}", seeds[1].strip()):  # a quick look at one notebook: any seeds
+            continue
+        assert seeds[1].strip() == expected, f"{name}: `seed-spread{args}` names seeds other than the manifest's"
+
+
+# --- the committed records keep keys and numbers; names come from the manifest when read -------------------------
+
+COPIED = {"model", "name", "episode", "task", "family"}
+
+
+def test_the_committed_result_files_hold_keys_numbers_and_forecasts_only():
+    import json
+
+    from helpers.lesson import MODELS
+    from helpers.results import load_results
+
+    paths = sorted((PROJECT_ROOT / "results").glob("*.json"))
+    assert paths
+    for path in paths:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert record["key"] in MODELS and not COPIED & set(record), f"{path.name} copies the manifest"
+    table = load_results(PROJECT_ROOT / "results", task=None).set_index("key")
+    assert all(table.loc[key, "model"] == MODELS[key].name and table.loc[key, "episode"] == MODELS[key].episode
+               for key in table.index)
+
+
+@pytest.mark.parametrize("name", ["seed_runs.csv", "seed_runs_held_out.csv", "backtest_runs.csv"])
+def test_the_committed_seed_runs_hold_keys_and_numbers_and_read_with_the_manifests_names(name):
+    import csv
+
+    from benchmarks.seed_spread import read_runs
+    from helpers.lesson import MODELS
+
+    path = PROJECT_ROOT / "benchmarks" / name
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert not COPIED & set(header), f"{name} copies the manifest's {sorted(COPIED & set(header))}"
+    runs = read_runs(path)
+    assert (runs["model"] == runs["key"].map(lambda key: MODELS[key].name)).all()
+    assert (runs["episode"] == runs["key"].map(lambda key: MODELS[key].episode)).all()

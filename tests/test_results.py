@@ -8,11 +8,13 @@ import os
 import re
 import stat
 
-from helpers import PROJECT_ROOT
+from helpers.config import Config, current, project_root, using
+from helpers.lesson import MODELS
 from helpers.results import (
     COMPARISON_COLUMNS,
     FIELDS,
     KEY_PATTERN,
+    MANIFEST_FIELDS,
     comparison_figure,
     comparison_table,
     load_forecasts,
@@ -23,11 +25,15 @@ from helpers.results import (
     results_dir,
     results_markdown,
     rmse,
+    with_manifest,
 )
+from helpers.settings import RESULTS_VARIABLE
 
 import numpy as np
 import pandas as pd
 import pytest
+
+PROJECT_ROOT = project_root()
 
 # --- rmse -------------------------------------------------------------------------------------
 
@@ -57,28 +63,28 @@ def test_rmse_mismatch_or_empty_raises(y_true, y_pred):
 # --- record_result ----------------------------------------------------------------------------
 
 
-def test_record_result_writes_json_to_lesson_results_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path / "results"))
-    assert results_dir() == tmp_path / "results"
-    path = record_result("my_rnn", "03", name="My RNN", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
-                         n_weights=np.int64(433), epochs=40, fit_seconds=20.456)
+def test_record_result_writes_json_to_the_configured_results_folder(tmp_path):
+    with using(current().but(results_dir=tmp_path / "results")):
+        assert results_dir() == tmp_path / "results"
+        path = record_result("my_rnn", "03", name="My RNN", val_rmse=np.float64(3.61), test_rmse=np.float32(3.5),
+                             n_weights=np.int64(433), epochs=40, fit_seconds=20.456)
     assert path == tmp_path / "results" / "03_my_rnn.json"  # named by episode and key, not by display name
     record = json.loads(path.read_text(encoding="utf-8"))
-    assert list(record) == FIELDS
-    assert record == {"key": "my_rnn", "model": "My RNN", "episode": "03", "val_rmse": 3.61, "test_rmse": 3.5,
-                      "n_weights": 433, "epochs": 40, "fit_seconds": 20.46, "task": "sunshine"}
+    assert record == {"key": "my_rnn", "val_rmse": 3.61, "test_rmse": 3.5, "n_weights": 433, "epochs": 40,
+                      "fit_seconds": 20.46, "name": "My RNN", "task": "sunshine"}
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["03_my_rnn.json"]  # no .tmp left
+    assert load_results(tmp_path / "results")[FIELDS].values.tolist() == [
+        ["my_rnn", "My RNN", "03", 3.61, 3.5, 433, 40, 20.46, "sunshine"]]
 
 
-def test_results_dir_defaults_to_the_project(monkeypatch):
-    monkeypatch.delenv("LESSON_RESULTS_DIR", raising=False)
-    assert results_dir() == PROJECT_ROOT / "results"
+def test_results_dir_defaults_to_the_project():
+    assert results_dir(Config.from_environ({}, root=PROJECT_ROOT)) == PROJECT_ROOT / "results"
 
 
-def test_record_result_folder_argument_wins(tmp_path, monkeypatch):
+def test_record_result_folder_argument_wins(tmp_path):
     env_folder = tmp_path / "env"
-    monkeypatch.setenv("LESSON_RESULTS_DIR", str(env_folder))
-    path = record_result("persistence", "01", name="Persistence", test_rmse=4.3, folder=tmp_path / "given")
+    with using(current().but(results_dir=env_folder)):
+        path = record_result("persistence", "01", name="Persistence", test_rmse=4.3, folder=tmp_path / "given")
     assert path.parent == tmp_path / "given"
     assert not env_folder.exists()
     assert json.loads(path.read_text(encoding="utf-8"))["test_rmse"] == 4.3
@@ -168,8 +174,8 @@ def test_non_finite_predictions_are_refused_not_written_as_bare_nan(tmp_path):
     [
         ("[1, 2]", "a list, not an object"),
         ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": "3.2"}', "test_rmse is '3.2', not a number"),
-        ('{"key": "gru", "episode": "08", "test_rmse": 3.2}', "no model name or episode"),
-        ('{"key": "gru", "model": "GRU", "test_rmse": 3.2}', "no model name or episode"),
+        ('{"key": "gru", "name": 8, "test_rmse": 3.2}', "name is 8, not text"),
+        ('{"key": "gru", "model": "GRU", "episode": 8, "test_rmse": 3.2}', "episode is 8, not text"),
         ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "val_rmse": true}', "val_rmse is True, not a number"),
         ('{"key": "gru", "model": "GRU", "episode": "08", "test_rmse": 3.2, "predictions": [1.0, null], '
          '"dates": ["2009-01-01", "2009-01-02"]}', "a prediction is not a number"),
@@ -244,31 +250,72 @@ def test_record_result_rejects_an_empty_display_name(tmp_path, name):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("given", [{"episode": "05"}, {"name": "GRU"}], ids=["no name", "no episode"])
-def test_a_model_of_your_own_needs_an_episode_and_a_display_name(tmp_path, given):
-    with pytest.raises(ValueError, match=r"^'gru' is not a model of the lesson's manifest \(helpers/lesson\.py\), "
-                                         r"so give its episode and name"):
-        record_result("gru", test_rmse=1.0, folder=tmp_path, **given)
+def test_a_model_of_your_own_needs_an_episode_and_is_named_by_its_key_by_default(tmp_path):
+    with pytest.raises(ValueError, match=r"'gru' is not a model of the lesson's manifest.*episode"):
+        record_result("gru", name="GRU", test_rmse=1.0, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
+    path = record_result("gru", "05", test_rmse=1.0, folder=tmp_path)
+    assert path.name == "05_gru.json"
+    assert load_results(tmp_path)[["key", "model", "episode", "task"]].values.tolist() == [
+        ["gru", "gru", "05", "sunshine"]]
+    assert comparison_table(tmp_path)[["model", "family"]].values.tolist() == [["gru", "your own"]]
 
 
-def test_a_model_of_the_manifest_takes_its_episode_name_and_task_from_there(tmp_path):
+def test_a_result_file_holds_the_key_the_numbers_and_the_forecasts_only(tmp_path):
+    days = pd.date_range("2009-01-01", periods=2)
     path = record_result("recall_lstm", test_rmse=0.05, folder=tmp_path)
     assert path.name == "05_recall_lstm.json"
-    record = json.loads(path.read_text(encoding="utf-8"))
-    assert (record["model"], record["episode"], record["task"]) == ("LSTM, recall task", "05", "recall")
-    same = record_result("simple_rnn", "03", name="SimpleRNN", task="sunshine", test_rmse=3.3, folder=tmp_path)
-    assert same.name == "03_simple_rnn.json"  # what the manifest says may be repeated
+    assert not set(json.loads(path.read_text(encoding="utf-8"))) & {"model", "name", "episode", "task", "family"}
+    path = record_result("simple_rnn", "03", name="SimpleRNN", task="sunshine", test_rmse=3.3, predictions=[1, 2],
+                         dates=days, folder=tmp_path)  # what the manifest says may be repeated (the notebooks do)
+    assert path.name == "03_simple_rnn.json"
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == {"key", "val_rmse", "test_rmse", "n_weights",
+                                                                  "epochs", "fit_seconds", "predictions", "dates"}
 
 
-def test_a_model_of_the_manifest_refuses_another_episode_name_or_task_naming_each(tmp_path):
-    with pytest.raises(ValueError, match=r"^'simple_rnn' is listed in helpers/lesson\.py, and episode='05' "
-                                         r"\(the manifest says '03'\), name='Simple RNN' "
-                                         r"\(the manifest says 'SimpleRNN'\)\."):
+def test_names_episodes_and_tasks_are_joined_from_the_manifest_when_read(tmp_path, monkeypatch):
+    import helpers.lesson
+
+    record_result("recall_lstm", test_rmse=0.05, folder=tmp_path)
+    record_result("simple_rnn", test_rmse=3.3, folder=tmp_path)
+    table = load_results(tmp_path, task=None).set_index("key")
+    assert table.loc["recall_lstm", ["model", "episode", "task"]].tolist() == ["LSTM, recall task", "05", "recall"]
+    renamed = dict(MODELS, simple_rnn=MODELS["simple_rnn"]._replace(name="Elman network"))
+    monkeypatch.setattr(helpers.lesson, "MODELS", renamed)  # a renamed model: an edit of the manifest, no rerun
+    assert load_results(tmp_path).set_index("key").loc["simple_rnn", "model"] == "Elman network"
+    assert comparison_table(tmp_path).set_index("key").loc["simple_rnn", "model"] == "Elman network"
+
+
+def test_a_result_file_in_the_old_format_reads_the_same(tmp_path):
+    old = {"key": "simple_rnn", "model": "SimpleRNN", "episode": "03", "val_rmse": 3.4, "test_rmse": 3.3,
+           "n_weights": 433, "epochs": 9, "fit_seconds": 1.5, "task": "sunshine"}
+    (tmp_path / "03_simple_rnn.json").write_text(json.dumps(old), encoding="utf-8")
+    mine = {"key": "my_gru", "model": "My GRU", "episode": "08", "test_rmse": 3.0}
+    (tmp_path / "08_my_gru.json").write_text(json.dumps(mine), encoding="utf-8")
+    table = load_results(tmp_path).set_index("key")
+    assert table.loc["simple_rnn", ["model", "episode", "val_rmse", "epochs"]].tolist() == ["SimpleRNN", "03", 3.4, 9]
+    assert table.loc["my_gru", ["model", "episode"]].tolist() == ["My GRU", "08"]
+
+
+def test_a_model_of_the_manifest_refuses_another_episode_name_or_task_and_says_to_change_the_manifest(tmp_path):
+    with pytest.raises(ValueError) as error:
         record_result("simple_rnn", "05", name="Simple RNN", test_rmse=3.3, folder=tmp_path)
+    message = str(error.value)
+    assert "episode='05'" in message and "'03'" in message and "name='Simple RNN'" in message
+    assert "helpers/lesson.py" in message and "MODELS" in message
     with pytest.raises(ValueError, match=r"task='recall' \(the manifest says 'sunshine'\)"):
         record_result("simple_rnn", task="recall", test_rmse=3.3, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_with_manifest_joins_names_to_a_table_of_keys_and_keeps_its_own_models():
+    table = pd.DataFrame({"key": ["simple_rnn", "my_gru"], "model": ["stale name", "My GRU"], "seeds": [13, 2]})
+    joined = with_manifest(table)
+    assert joined[["key", "model", "episode", "family", "seeds"]].values.tolist() == [
+        ["simple_rnn", "SimpleRNN", "03", "recurrent", 13], ["my_gru", "My GRU", "", "your own", 2]]
+    assert set(MANIFEST_FIELDS) - {"inputs"} <= set(joined.columns)
+    with pytest.raises(ValueError, match="key"):
+        with_manifest(pd.DataFrame({"model": ["x"]}))
 
 
 # --- load_results -----------------------------------------------------------------------------
@@ -313,11 +360,12 @@ def test_load_forecasts_one_column_per_key_in_the_results_order(tmp_path):
         load_forecasts(folder=tmp_path)
 
 
-def test_load_results_uses_lesson_results_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path))
-    record_result("dense", "02", name="Dense", test_rmse=3.8)
-    assert list(load_results()["key"]) == ["dense"]
-    assert list(load_results()["model"]) == ["Dense"]
+def test_load_results_uses_the_configured_results_folder(tmp_path):
+    with using(current().but(results_dir=tmp_path)):
+        record_result("dense", "02", name="Dense", test_rmse=3.8)
+        assert list(load_results()["key"]) == ["dense"]
+    assert list(load_results(tmp_path)["model"]) == ["Dense"]
+    assert load_results().empty  # the test's own results folder again
 
 
 @pytest.mark.parametrize("exists", [True, False])
@@ -449,9 +497,8 @@ def test_record_result_takes_scores_by_keyword_only(tmp_path):
         record_result("gru", "08", "GRU", 3.0, folder=tmp_path)  # nor the display name by position
 
 
-def test_a_relative_results_folder_is_taken_from_the_project(monkeypatch):
-    monkeypatch.setenv("LESSON_RESULTS_DIR", "my-results")
-    assert results_dir() == PROJECT_ROOT / "my-results"
+def test_a_relative_results_folder_is_taken_from_the_project():
+    assert results_dir(Config.from_environ({RESULTS_VARIABLE: "my-results"})) == PROJECT_ROOT / "my-results"
 
 
 # --- the one renderer: comparison_table, results_markdown, comparison_figure, observed_sunshine ----------

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from helpers.results import record_result
+import shutil
+
+from helpers.config import current, using
+from helpers.results import record_result, run_results
 from tools.summary import summarise
+
+import pytest
 
 
 def test_summarise_prints_the_results_ranked_by_validation(tmp_path, capsys):
@@ -28,8 +33,20 @@ def test_summarise_without_results_says_so_and_writes_nothing(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_summarise_reads_the_results_folder_of_the_run_by_default(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("LESSON_RESULTS_DIR", str(tmp_path))
-    record_result("climatology", val_rmse=3.9, test_rmse=3.7)
-    summarise()
+def test_summarise_reads_the_results_folder_of_the_run_by_default(tmp_path, capsys):
+    with using(current().but(results_dir=tmp_path)):
+        record_result("climatology", val_rmse=3.9, test_rmse=3.7)
+        summarise()
     assert capsys.readouterr().out.strip().splitlines()[-1].split()[:4] == ["Climatology", "01", "3.900", "3.700"]
+
+
+def test_summarise_prints_the_table_it_is_handed_without_reading_the_folder(tmp_path, capsys):
+    record_result("climatology", val_rmse=3.9, test_rmse=3.7, folder=tmp_path / "results")
+    results = run_results(tmp_path / "results")
+    shutil.rmtree(tmp_path / "results")  # what is printed comes from the table, not from the files
+    summarise(results)
+    first = capsys.readouterr().out
+    summarise(results.comparison)
+    assert capsys.readouterr().out == first and "Climatology" in first
+    with pytest.raises(ValueError, match="columns"):
+        summarise(results.comparison[["model"]])

@@ -2,23 +2,32 @@
 
 Example:
     >>> from tools.summary import summarise
-    >>> summarise()        # the table of results/*.json, ranked by validation RMSE
+    >>> summarise(run_results(Path("results")))  # the run's table, computed once, ranked by validation RMSE
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # read when called: importing the module loads nothing heavy
+    from helpers.results import RunResults
+
+    import pandas as pd
 
 
-def summarise(results_folder: Path | None = None) -> None:
+def summarise(results: RunResults | pd.DataFrame | Path | None = None) -> None:
     """Print every recorded sunshine result, ranked by validation RMSE, with its test RMSE and interval.
 
-    Example: ``summarise(Path("results"))``
+    ``results``: the run's results as computed once (``helpers.results.run_results``), a comparison table, or a
+    results folder (default: the configured one), read here.
+
+    Example: ``summarise(run_results(Path("results")))``
     """
     from helpers.lesson import SPLIT
-    from helpers.results import comparison_table
+    from helpers.results import run_results
 
-    table = comparison_table(results_folder)
+    table = run_results(results).comparison
     if table.empty:
         print("No results recorded yet.")
         return
