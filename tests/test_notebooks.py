@@ -89,3 +89,19 @@ def test_load_functions_defines_a_notebooks_builder_and_names_what_is_missing(tm
     assert load_functions(path, ["double"], {})["double"](21) == 42
     with pytest.raises(ValueError, match="defines no triple; it defines double"):
         load_functions(path, ["triple"], {})
+
+
+def test_the_notebook_client_starts_the_kernel_with_the_environment_given(tmp_path):
+    import os
+
+    notebook = new_notebook(cells=[new_code_cell("import os\nprint(os.environ.get('LESSON_SEED'))")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    files.notebook_client(notebook, tmp_path, timeout=60).execute(env={**os.environ, "LESSON_SEED": "123"})
+    assert notebook.cells[0].outputs[0].text == "123\n"
+    assert os.environ.get("LESSON_SEED") != "123"
+
+
+def test_notebook_text_is_what_write_notebook_writes(tmp_path):
+    notebook = new_notebook(cells=[new_code_cell("1 + 1")])
+    target = files.write_notebook(tmp_path / "01_a.ipynb", notebook)
+    assert target.read_text(encoding="utf-8") == files.notebook_text(notebook) and files.notebook_text(notebook)[-1] == "\n"

@@ -117,7 +117,8 @@ def test_draw_writes_a_png(seed_spread, tmp_path, close_figures):
     assert [p.name for p in tmp_path.iterdir()] == ["spread.png"]
 
 
-def test_run_seed_runs_notebooks_with_the_seed_and_restores_the_environment(seed_spread, tmp_path, monkeypatch):
+@pytest.mark.slow  # starts a kernel
+def test_run_seed_runs_notebooks_with_the_seed_and_leaves_the_environment_alone(seed_spread, tmp_path, monkeypatch):
     monkeypatch.setenv("LESSON_SEED", "99")
     monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
     monkeypatch.delenv("KERAS_BACKEND", raising=False)

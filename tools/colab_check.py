@@ -9,7 +9,7 @@ The environment is made from the package index with Colab's versions (``COLAB_PI
 TensorFlow 2.19, Keras 3.10, NumPy 2.0, pandas 2.2, ...), once, in ``.venv-colab`` (again when the pins
 change). The project is NOT installed there: each edition's set-up cell installs ``helpers`` from the wheel
 it carries, into a folder of its own (``PIP_TARGET``), as each Colab notebook does on a machine of its own.
-A stand-in ``google.colab`` (``tests/colab_stub``) is on ``PYTHONPATH``; the data is read from a copy in a
+A stand-in ``google.colab`` (``tools/colab_stub``) is on ``PYTHONPATH``; the data is read from a copy in a
 folder named by ``LESSON_DATA_DIR`` (nothing is downloaded); ``LESSON_STRICT_CHECKS=1`` makes a check
 verdict outside its measured range an error. The editions run two at a time with nbclient, notebook 10 last
 (it reads the others' results through ``LESSON_RESULTS_DIR``), each in a fresh kernel of that environment.
@@ -21,7 +21,7 @@ warning); it prints each edition's time and its set-up cell's. The executed edit
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import json
 import os
 import re
@@ -35,6 +35,7 @@ from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
 from helpers.data import FILENAME, verify_file
+from helpers.files import write_atomically
 from helpers.settings import (
     BACKEND_VARIABLE,
     DATA_VARIABLE,
@@ -48,16 +49,16 @@ from helpers.settings import (
     STRICT_VARIABLE,
     XLA_FLAGS_VARIABLE,
 )
+from tools import venvs
 from tools.colab import COMPARISON_PREFIX, SETUP_TAG, make_editions
-from tools.notebooks import lesson_notebooks, write_notebook
-from tools.run_lesson import start_order, thread_shares
+from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
+from tools.runner import Stopped, run_notebooks, start_order, thread_shares
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 VENV = ROOT / ".venv-colab"
-STUB = ROOT / "tests" / "colab_stub"
+STUB = ROOT / "tools" / "colab_stub"
 OUTPUT = ROOT / "_build" / "colab-check"
 KERNEL = "colab-like"
 STAMP_NAME = ".installed"
@@ -85,16 +86,11 @@ class CheckError(Exception):
 
 
 def python_version(python: Path) -> tuple[int, ...]:
-    """The (major, minor) version of the interpreter ``python``; () when it does not run.
+    """The (major, minor) version of the interpreter ``python``; () when it does not run (``tools.venvs``'s).
 
     Example: ``python_version(Path("/usr/bin/python3.12"))  # (3, 12)``
     """
-    try:
-        done = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2])"],
-                              capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return ()
-    return tuple(int(part) for part in done.stdout.split()) if done.returncode == 0 else ()
+    return venvs.python_version(python)
 
 
 def find_python(wanted: str | None = None) -> Path:
@@ -102,43 +98,39 @@ def find_python(wanted: str | None = None) -> Path:
 
     Example: ``find_python()  # PosixPath('/root/.pyenv/versions/3.12.1/bin/python3.12')``
     """
-    name = f"python{COLAB_PYTHON[0]}.{COLAB_PYTHON[1]}"
-    candidates = [wanted] if wanted else [shutil.which(name)]
-    if not wanted:
-        pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-        candidates += [str(path) for path in sorted(pyenv_root.glob(f"versions/{name[6:]}.*/bin/{name}"),
-                                                    key=lambda path: [int(part) for part in
-                                                                      path.parts[-3].split(".") if part.isdigit()],
-                                                    reverse=True)]
-    for candidate in filter(None, candidates):
-        found = shutil.which(candidate) or candidate
-        if Path(found).is_file() and python_version(Path(found)) == COLAB_PYTHON:  # a pyenv shim may not run
-            return Path(found)
-    raise CheckError(f"No {name} found ({wanted or 'PATH and pyenv'}): install Python 3.12, Colab's version, "
-                     f"or name one with --python.")
+    try:
+        return venvs.find_python(wanted, oldest=COLAB_PYTHON, newest=COLAB_PYTHON)
+    except venvs.VenvError as error:
+        raise CheckError(f"{error} Colab runs Python 3.12.") from None
 
 
 def ensure_environment(python: Path, folder: Path = VENV) -> Path:
     """Create ``folder`` with Colab's versions (``COLAB_PINS``) unless it holds them already; its Python.
 
+    The folder is made again only where nothing is or where the tools made it (``tools.venvs``); the stamp is
+    written last, so a set-up stopped half-way is made again next time.
+
     Example: ``ensure_environment(find_python())  # .venv-colab/bin/python``
     """
-    interpreter, stamp = folder / "bin" / "python", folder / STAMP_NAME
+    interpreter, stamp = venvs.venv_python(folder), folder / STAMP_NAME
     wanted = "\n".join(COLAB_PINS) + "\n"
     if interpreter.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == wanted:
         return interpreter
     started = time.perf_counter()
-    print(f"Making the Colab-like environment in {folder.name}/ with {python} ...", flush=True)
     version = python_version(python)
     if version != COLAB_PYTHON:
         found = ".".join(str(part) for part in version) or "not a Python that runs"
         raise CheckError(f"{python} is {found}, not Colab's Python 3.12: name a 3.12 with --python.")
-    subprocess.run([str(python), "-m", "venv", "--clear", str(folder)], check=True)
+    print(f"Making the Colab-like environment in {folder.name}/ with {python} ...", flush=True)
+    try:
+        interpreter = venvs.make_venv(python, folder, stamps=(STAMP_NAME,), remedy="move it away")
+    except venvs.VenvError as error:
+        raise CheckError(str(error)) from None
     command = [str(interpreter), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *COLAB_PINS]
     if subprocess.call(command) != 0:
         raise CheckError(f"Installing {' '.join(COLAB_PINS)} failed (see pip's message above); check the "
-                         f"connection to the package index, or delete {folder.name}/ and run again.")
-    stamp.write_text(wanted, encoding="utf-8")
+                         f"connection to the package index, then run again: {folder.name}/ is made again.")
+    write_atomically(stamp, wanted)  # last: a set-up stopped before this is made again next time
     print(f"Colab-like environment ready in {time.perf_counter() - started:.0f} s.", flush=True)
     return interpreter
 
@@ -219,8 +211,7 @@ async def run_edition(path: Path, env: dict[str, str], folder: Path,
     ones. The executed edition is written to ``_build/colab-check/``.
     """
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=1800, kernel_name=KERNEL, record_timing=True, coalesce_streams=True,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}})
+    client = notebook_client(notebook, folder, timeout=1800, timing=True, kernel=KERNEL)
     started = time.perf_counter()
     found = []
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_log:
@@ -259,53 +250,68 @@ async def canary(env: dict[str, str], folder: Path) -> list[str]:
     On TensorFlow 2.19 these include its log lines: proof that the check would catch them in an edition.
     """
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CANARY)])
-    client = NotebookClient(notebook, timeout=600, kernel_name=KERNEL, coalesce_streams=True,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(folder)}})
+    client = notebook_client(notebook, folder, timeout=600, kernel=KERNEL)
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_log:
         await client.async_execute(env=env, stderr=kernel_log)
     return problems(notebook)
 
 
-async def run_all(paths: list[Path], python: Path, data_file: Path, jobs: int = 2) -> dict[str, tuple]:
-    """Run the editions ``jobs`` at a time, notebook 10 after all the others; name -> (seconds, set-up, problems)."""
-    outcome: dict[str, tuple] = {}
+def run_all(paths: list[Path], python: Path, data_file: Path, jobs: int = 2) -> dict[str, tuple]:
+    """Run the editions ``jobs`` at a time with the lesson's runner, notebook 10 after all the others;
+    name -> (seconds, set-up, problems). Ctrl-C or SIGTERM stops every kernel and raises ``Stopped``.
+
+    Example: ``run_all(editions, ensure_environment(find_python()), Path("data") / FILENAME)``
+    """
     with tempfile.TemporaryDirectory(prefix="colab-check-") as scratch:
         scratch = Path(scratch)
         data, results = scratch / "data", scratch / "results"
         data.mkdir()
         shutil.copy2(data_file, data / FILENAME)
-        os.environ["JUPYTER_PATH"] = str(kernel_spec(python, scratch / "jupyter"))
         threads = thread_shares(jobs)
-        slots = asyncio.Semaphore(jobs)
 
-        async def one(path: Path) -> None:
-            async with slots:
-                name = path.name.removesuffix("-colab.ipynb")
-                folder, target = scratch / name, scratch / name / "site-packages"
-                target.mkdir(parents=True)
-                print(f"  start  {path.name}", flush=True)
-                env = kernel_environment(data, results, target, threads)
-                outcome[path.name] = await run_edition(path, env, folder, own_results=len(paths) > 1)
-                seconds, setup, found = outcome[path.name]
-                print(f"  {'done' if not found else 'FAILED'}   {path.name} in {seconds:.1f} s "
-                      f"(set-up cell {setup:.1f} s)", flush=True)
+        async def one(path: Path) -> tuple[float, float, list[str]]:
+            name = path.name.removesuffix("-colab.ipynb")
+            folder, target = scratch / name, scratch / name / "site-packages"
+            target.mkdir(parents=True)
+            env = kernel_environment(data, results, target, threads)
+            return await run_edition(path, env, folder, own_results=len(paths) > 1)
+
+        def said(path: Path, outcome: tuple[float, float, list[str]]) -> str:
+            seconds, setup, found = outcome
+            return f"{'done' if not found else 'FAILED'} in {seconds:.1f} s (set-up cell {setup:.1f} s)"
 
         (scratch / "canary" / "site-packages").mkdir(parents=True)
         # with the variables helpers sets, so what shows is what they do not stop: absl's and XLA's lines
         quiet = {**kernel_environment(data, results, scratch / "canary" / "site-packages", threads),
                  **QUIET_TENSORFLOW}
-        caught = [line for line in await canary(quiet, scratch / "canary") if "TensorFlow log line" in line]
-        if not any(re.search("absl|XLA", line) for line in caught):
-            raise CheckError("A cell that trains with XLA without the lesson's helpers showed no TensorFlow log "
-                             f"line here ({caught or 'no problems'}): the check could not tell a quiet edition "
-                             "from a noisy one. Has this TensorFlow stopped logging? Update TENSORFLOW_LOG.")
-        print(f"  canary: without helpers, TensorFlow's log shows ({caught[0][:90]}...): the check sees it",
-              flush=True)
-        last = [path for path in paths if path.name.startswith(COMPARISON_PREFIX)]
-        await asyncio.gather(*(one(path) for path in paths if path not in last))
-        for path in last:
-            await one(path)
-    return outcome
+        report = lambda text: print(" ", text, flush=True)  # noqa: E731
+        # the kernel spec "colab-like" is looked up in this process when a kernel starts: set for the run only
+        with _variable("JUPYTER_PATH", str(kernel_spec(python, scratch / "jupyter"))):
+            found = run_notebooks([scratch / "canary.ipynb"], report=lambda text: None,
+                                  work=lambda path: canary(quiet, scratch / "canary"))
+            caught = [line for line in found[scratch / "canary.ipynb"] if "TensorFlow log line" in line]
+            if not any(re.search("absl|XLA", line) for line in caught):
+                raise CheckError("A cell that trains with XLA without the lesson's helpers showed no TensorFlow log "
+                                 f"line here ({caught or 'no problems'}): the check could not tell a quiet edition "
+                                 "from a noisy one. Has this TensorFlow stopped logging? Update TENSORFLOW_LOG.")
+            print(f"  canary: without helpers, TensorFlow's log shows ({caught[0][:90]}...): the check sees it",
+                  flush=True)
+            outcome = run_notebooks(paths, jobs, report=report, work=one, describe=said)
+    return {path.name: result for path, result in outcome.items()}
+
+
+@contextlib.contextmanager
+def _variable(name: str, value: str):
+    """Set one variable of this process for a ``with`` block, then put it back as it was."""
+    saved = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,10 +339,14 @@ def main(argv: list[str] | None = None) -> int:
               "time, 10 last:", flush=True)
         started = time.perf_counter()
         try:
-            outcome = asyncio.run(run_all(editions, python, data_file, args.jobs))
+            outcome = run_all(editions, python, data_file, args.jobs)
         except CheckError as error:
             print(f"Colab check failed: {error}", file=sys.stderr)
             return 1
+        except Stopped as stop:
+            print(f"Colab check stopped ({stop.name}): every kernel is stopped; the editions in {OUTPUT} are "
+                  "those of the editions that had finished.", file=sys.stderr)
+            return stop.status
     failed = {name: found for name, (_, _, found) in outcome.items() if found}
     print(f"\n{'edition':<36} {'time (s)':>9} {'set-up cell (s)':>16}")
     for name in sorted(outcome):

@@ -32,8 +32,12 @@ def lesson_notebooks(folder: str | Path, prefixes: list[str] | None = None) -> l
     return [path for path in available if any(path.name.startswith(prefix) for prefix in prefixes)]
 
 
-def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: bool = False) -> NotebookClient:
-    """An nbclient client that runs ``notebook`` in a fresh python3 kernel started in ``folder``.
+def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: bool = False,
+                    kernel: str = "python3") -> NotebookClient:
+    """An nbclient client that runs ``notebook`` in a fresh kernel (``kernel``, a kernel spec's name) in ``folder``.
+
+    The one place the tools make a client. The kernel's environment is given when it starts:
+    ``client.execute(env=...)`` (``tools.runner.kernel_environment`` builds it from a configuration).
 
     One stdout output per cell however the kernel flushed it, and no timing metadata, so that two runs
     of a notebook differ only where its numbers do. With ``timing`` (for the benchmark) every code cell
@@ -42,12 +46,12 @@ def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: b
     to exit on its own (about 20 s of the whole lesson), and nothing the lesson keeps is written at exit
     (results are written, complete, by the cells themselves).
 
-    Example: ``notebook_client(nbformat.read(path, as_version=4), path.parent).execute()``
+    Example: ``notebook_client(nbformat.read(path, as_version=4), path.parent).execute(env=environment)``
     """
     return NotebookClient(
         notebook,
         timeout=timeout,
-        kernel_name="python3",
+        kernel_name=kernel,
         record_timing=timing,
         coalesce_streams=True,
         shutdown_kernel="immediate",
@@ -55,13 +59,21 @@ def notebook_client(notebook, folder: str | Path, timeout: int = 1200, timing: b
     )
 
 
+def notebook_text(notebook) -> str:
+    """The text of an nbformat notebook as a file holds it, ending in a newline as Jupyter and ``nbformat.write`` do.
+
+    Example: ``notebook_text(executed).encode("utf-8")``
+    """
+    text = nbformat.writes(notebook)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def write_notebook(target: str | Path, notebook) -> Path:
-    """Write an nbformat notebook atomically, ending in a newline as Jupyter and ``nbformat.write`` do.
+    """Write an nbformat notebook atomically (``notebook_text``); the path.
 
     Example: ``write_notebook("out/03_simple_rnn.ipynb", executed)``
     """
-    text = nbformat.writes(notebook)
-    return write_atomically(target, text if text.endswith("\n") else text + "\n")
+    return write_atomically(target, notebook_text(notebook))
 
 
 def defined_functions(path: str | Path) -> dict[str, str]:

@@ -11,65 +11,84 @@ keep about one core busy each, and every kernel has the thread settings of a not
 so the results are the same too. Episodes stand alone; only the comparison notebook (10) reads the
 others' results, so it starts once all of them have finished. Side by side, the set-up check starts
 first (a broken installation shows at once) and the episodes from the last to the first, the longest
-first, so that no core idles at the end (``start_order``).
+first, so that no core idles at the end (``tools.runner``, the one runner of notebooks).
 
-Executed notebooks are written only when every cell ran: a failing cell stops the run (the other
-running notebooks are stopped too), names the notebook, the cell and the error, and exits non-zero,
-leaving the notebooks on disk as they were.
+Nothing is written until every selected notebook has run: the notebooks record their results in a staging
+folder, and the executed notebooks and the results are written together at the end, each file in one step.
+A failing cell, Ctrl-C or SIGTERM stops every kernel, and the notebooks and ``results/`` stay as they were.
+A full run replaces the results of the lesson's models (``helpers.lesson.MODELS``) and keeps any other file
+in the results folder (your own ``record_result``). Two runs cannot write into one results folder at once: a
+lock file there names the run that holds it. An executed copy is not written over a notebook saved while it
+ran, nor, with ``--output-dir``, over a file the run did not write there last (a learner copy typed into):
+``--force`` replaces that one after a backup in ``backups/`` beside it.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-# importing helpers also sets the TensorFlow log variables, which the kernels inherit
 from helpers import PROJECT_ROOT as ROOT
 from helpers import lesson
-from helpers.lesson import episode
-from helpers.settings import (
-    BACKEND_VARIABLE,
-    OPENBLAS_THREADS_VARIABLE,
-    OPENMP_THREADS_VARIABLE,
-    XLA_FLAGS_VARIABLE,
-    xla_flags,
-)
-from helpers.validation import whole_number
-from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
+from helpers.config import ConfigError, current
+from helpers.files import WriteError, backup_path, copy_atomically, digest, remember, write_bytes_atomically
+from helpers.lesson import MODELS, episode
+from helpers.results import run_results
+from tools.notebooks import lesson_notebooks, notebook_text
 from tools.readme import update_documents
+from tools.runner import (  # noqa: F401  (start_order, thread_shares, failing_cell: read here by older callers)
+    Busy,
+    Executed,
+    NotebookFailed,
+    Stopped,
+    default_jobs,
+    failing_cell,
+    kernel_environment,
+    run_lock,
+    run_notebooks,
+    signals_held,
+    signals_raise,
+    start_order,
+    thread_shares,
+)
 from tools.summary import summarise
 
 import nbformat
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 NOTEBOOKS = ROOT / "notebooks"
 COMPARISON = episode(lesson.COMPARISON).file  # reads the results of all the others
 SETUP_CHECK = episode(lesson.SETUP_CHECK).file  # fails fast, with advice, on a broken installation
+STAGING_PREFIX = ".run-"  # the staging folder of a run, inside the results folder
+RESULT_FILE = re.compile(r"[0-9]{2}_(?P<key>.+)\.json")  # helpers.results.record_result's names
 
 
-def find_notebooks(selection: list[str]) -> list[Path]:
-    """The lesson's notebooks in order, or those whose names start with one of ``selection``."""
+def find_notebooks(selection: list[str], folder: Path | None = None) -> list[Path]:
+    """The lesson's notebooks in order, or those whose names start with one of ``selection``.
+
+    Example: ``find_notebooks(["03"])  # [PosixPath('.../notebooks/03_simple_rnn.ipynb')]``
+    """
     short = [prefix for prefix in selection if len(prefix) < 2]
     if short:
         raise SystemExit(f"Name notebooks by at least their two-digit number (00 for the set-up check, 03 for "
                          f"episode 3), not {', '.join(repr(prefix) for prefix in short)}.")
     try:
-        return lesson_notebooks(NOTEBOOKS, selection)
+        return lesson_notebooks(NOTEBOOKS if folder is None else folder, selection)
     except ValueError as error:  # an unknown prefix: stop with the message, which lists the notebooks
         raise SystemExit(str(error)) from None
 
 
 def check_inputs(paths: list[Path], output_dir: Path | None) -> None:
-    """Refuse, before any training, notebooks that cannot be read and an output folder that cannot be written."""
+    """Refuse, before any training, notebooks that cannot be read and an output folder that cannot be written.
+
+    Example: ``check_inputs(find_notebooks(["03"]), Path("out"))``
+    """
     for path in paths:
         try:
             nbformat.validate(nbformat.read(path, as_version=4))
@@ -90,184 +109,175 @@ def check_inputs(paths: list[Path], output_dir: Path | None) -> None:
         raise SystemExit(f"--output-dir {output_dir} cannot be written ({error.strerror}); choose another folder.") from None
 
 
-def failing_cell(notebook) -> tuple[int, str]:
-    """Number (1-based, among code cells) and first line of the cell that raised, if one did."""
-    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    for number, cell in enumerate(code_cells, start=1):
-        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
-            return number, cell.source.splitlines()[0] if cell.source else ""
-    return 0, ""
-
-
-class NotebookFailed(Exception):
-    """A cell of a notebook raised or timed out; carries where, for the report."""
-
-    def __init__(self, path: Path, cell: int, first_line: str, error: Exception):
-        super().__init__(str(error))
-        self.path, self.cell, self.first_line, self.error = path, cell, first_line, error
-
-
 class ChangedOnDisk(Exception):
-    """A notebook was saved (in Jupyter, say) while it ran; its executed copy was not written over it."""
+    """Notebooks were saved (in Jupyter, say) while they ran; no executed copy was written over them."""
 
-    def __init__(self, path: Path):
-        super().__init__(f"{path.name} changed on disk while it ran (saved in Jupyter?). Your version is kept; "
-                         "the executed copy was not written. Run it again when it is saved.")
-        self.path = path
+    def __init__(self, paths: list[Path]):
+        names = ", ".join(path.name for path in paths)
+        super().__init__(f"{names} changed on disk while the run went on (saved in Jupyter?). Your version is kept, "
+                         "and nothing of this run was written. Run it again when it is saved.")
+        self.paths = paths
 
 
-async def execute_async(path: Path, output_dir: Path | None, timeout: int) -> float:
-    """Execute one notebook in a fresh kernel and write it; return the seconds it took.
+class PartlyWritten(Exception):
+    """Writing the run's files stopped part way (a full disk, say); the message lists what was written and what not."""
 
-    Written in place, a notebook that changed on disk while it ran is left as it is (``ChangedOnDisk``).
+    def __init__(self, error: Exception, written: list[Path], not_written: list[Path]):
+        shown = lambda paths: ", ".join(str(path) for path in paths) or "none"  # noqa: E731
+        super().__init__(f"{error}\nWritten before that: {shown(written)}.\nNot written: {shown(not_written)}.")
+        self.written, self.not_written = written, not_written
+
+
+def targets_of(paths: list[Path], output_dir: Path | None) -> dict[Path, Path]:
+    """Where each notebook's executed copy goes: in place, or a file of the same name in ``output_dir``.
+
+    Example: ``targets_of([Path("notebooks/03_simple_rnn.ipynb")], Path("out"))  # {...: out/03_simple_rnn.ipynb}``
     """
-    original = path.read_bytes()
-    notebook = nbformat.reads(original.decode("utf-8"), as_version=4)
-    client = notebook_client(notebook, path.parent, timeout)
-    started = time.perf_counter()
-    # The kernel process's own stderr (a start-up warning about TCP, a crash message) goes to a file,
-    # not the terminal; it is shown only if the kernel dies.
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as kernel_log:
-        try:
-            await client.async_execute(stderr=kernel_log)
-        except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-            number, first_line = failing_cell(notebook)
-            if isinstance(error, DeadKernelError):
-                kernel_log.seek(0)
-                last_lines = "".join(kernel_log.readlines()[-20:])
-                error = DeadKernelError(f"{error}\nThe kernel's last messages:\n{last_lines}")
-            raise NotebookFailed(path, number, first_line, error) from error
-    elapsed = time.perf_counter() - started
-    if output_dir is None and path.read_bytes() != original:
-        raise ChangedOnDisk(path)
-    write_notebook((output_dir / path.name) if output_dir else path, notebook)
-    return elapsed
+    return {path: path if output_dir is None else output_dir / path.name for path in paths}
 
 
-def execute(path: Path, output_dir: Path | None, timeout: int) -> float:
-    """Execute one notebook in a fresh kernel and write it; return the seconds it took."""
-    return asyncio.run(execute_async(path, output_dir, timeout))
-
-
-def default_jobs() -> int:
-    """Notebooks to run at once by default: one per CPU core, at most 4."""
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def start_order(paths: list[Path], jobs: int) -> list[Path]:
-    """The order in which notebooks start: the lesson's order one at a time; side by side, the set-up check,
-    then the other episodes from the last to the first (later episodes train more and larger models: on
-    two cores, starting the longest first kept both busy to the end), then the comparison.
-
-    Example: ``[p.name[:2] for p in start_order(find_notebooks([]), jobs=2)]  # ['00', '09', ..., '01', '10']``
-    """
-    if jobs <= 1:
-        return list(paths)
-    first = [path for path in paths if path.name == SETUP_CHECK]
-    last = [path for path in paths if path.name == COMPARISON]
-    return first + [path for path in reversed(paths) if path not in first + last] + last
-
-
-async def _schedule(paths: list[Path], output_dir: Path | None, timeout: int, jobs: int, report) -> dict[Path, float]:
-    """The event loop's side of ``run_notebooks``: start, wait, report, and stop everything on a failure."""
-    number = {path: index for index, path in enumerate(paths, start=1)}
-    width = max(len(path.name) for path in paths)
-    started_all = time.perf_counter()
-    waiting, running, seconds = start_order(paths, jobs), {}, {}
-
-    def line(path: Path, text: str) -> str:
-        return f"[{number[path]:>{len(str(len(paths)))}}/{len(paths)}] {path.name:<{width}}  {text}"
-
-    def ready(path: Path) -> bool:  # the comparison reads every other notebook's results: it goes last
-        return path.name != COMPARISON or all(other in seconds for other in paths if other != path)
-
+def _read(path: Path) -> bytes | None:
     try:
-        while waiting or running:
-            for path in [path for path in waiting if ready(path)]:
-                if len(running) >= jobs:
-                    break
-                waiting.remove(path)
-                running[asyncio.ensure_future(execute_async(path, output_dir, timeout))] = path
-                report(line(path, "running"))
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            failures = []
-            for task in sorted(done, key=lambda task: number[running[task]]):
-                path = running.pop(task)
-                if task.exception() is not None:
-                    failures.append(task.exception())
-                    report(line(path, "FAILED"))
-                    continue
-                seconds[path] = task.result()
-                report(line(path, f"ok in {seconds[path]:.1f} s  ({time.perf_counter() - started_all:.0f} s so far)"))
-            if failures:
-                raise failures[0]
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def not_ours(targets: dict[Path, Path]) -> list[Path]:
+    """The targets that hold something a run did not write there (a learner copy typed into, say).
+
+    In place, a notebook is its own target; elsewhere a file is ours when it is missing, a copy of its notebook,
+    or what a run wrote there last (the folder's record, ``helpers.files.written_by_tools``).
+
+    Example: ``not_ours(targets_of(paths, Path("learner")))  # [PosixPath('learner/01_dense_baseline.ipynb')]``
+    """
+    from helpers.files import written_by_tools
+
+    foreign = []
+    for source, target in targets.items():
+        if target.resolve() == source.resolve() or written_by_tools(target) or _read(target) == source.read_bytes():
+            continue
+        foreign.append(target)
+    return foreign
+
+
+def result_key(name: str) -> str | None:
+    """The key of a result file's name (``03_simple_rnn.json`` -> ``simple_rnn``); None for another file.
+
+    Example: ``result_key("05_stacked_lstm.json")  # 'stacked_lstm'``
+    """
+    match = RESULT_FILE.fullmatch(name)
+    return match["key"] if match else None
+
+
+def stage_results(results: Path, staging: Path, partial: bool) -> dict[str, str]:
+    """Fill the staging folder: for a partial run, a copy of the results there; the digest of each copy.
+
+    Example: ``stage_results(Path("results"), staging, partial=True)  # {'01_persistence.json': '9a0f...'}``
+    """
+    copied = {}
+    if partial:
+        for existing in sorted(results.glob("*.json")):
+            data = existing.read_bytes()
+            (staging / existing.name).write_bytes(data)  # the staging folder is removed whatever happens
+            copied[existing.name] = digest(data)
+    return copied
+
+
+def commit_results(staging: Path, results: Path, copied: dict[str, str], full: bool) -> tuple[list[Path], list[Path]]:
+    """Move the results the notebooks wrote from ``staging`` into ``results``; the files written and removed.
+
+    A result file whose key the run wrote again is replaced (also under another episode's name); a full run
+    also removes the lesson's results (keys of ``helpers.lesson.MODELS``) that it did not write. Every other
+    file stays: a learner's own results, notes, a result written meanwhile.
+
+    Example: ``commit_results(staging, Path("results"), {}, full=True)``
+    """
+    new = {path.name: path for path in sorted(staging.glob("*.json"))
+           if copied.get(path.name) != digest(path.read_bytes())}
+    new_keys = {result_key(name) for name in new} - {None}
+    removed, written = [], []
+    for old in sorted(results.glob("*.json")):
+        key = result_key(old.name)
+        if old.name not in new and key is not None and (key in new_keys or (full and key in MODELS)):
+            old.unlink()
+            removed.append(old)
+    for name, path in new.items():
+        os.replace(path, results / name)  # one rename: the staging folder lies in the results folder
+        written.append(results / name)
+    return written, removed
+
+
+def commit(executed: dict[Path, Executed], targets: dict[Path, Path], before: dict[Path, bytes | None],
+           staging: Path, results: Path, copied: dict[str, str], full: bool, force: bool) -> list[Path]:
+    """Write the executed notebooks, then the results, once every notebook has run; the files written.
+
+    Nothing is written if a target changed while the run went on (``ChangedOnDisk``). A target the run does
+    not own is replaced only with ``force``, after a backup. A write that fails part way raises
+    ``PartlyWritten``, naming what was written and what was not.
+
+    Example: ``commit(executed, targets_of(paths, None), before, staging, results, {}, full=True, force=False)``
+    """
+    changed = [target for target in targets.values() if _read(target) != before[target]]
+    if changed:
+        raise ChangedOnDisk(changed)
+    foreign = set(not_ours(targets))
+    written: list[Path] = []
+    planned = [targets[path] for path in executed]
+    try:
+        for path, result in executed.items():
+            target = targets[path]
+            if target in foreign and force:
+                written.append(copy_atomically(target, backup_path(target)))
+            written.append(write_bytes_atomically(target, notebook_text(result.notebook).encode("utf-8")))
+            if target.resolve() != path.resolve():
+                remember(target)  # the folder's record: what a run last wrote there
+        written_results, _ = commit_results(staging, results, copied, full)
+    except OSError as error:
+        not_written = [target for target in planned if target not in written]
+        not_written.append(results)
+        raise PartlyWritten(error, written, not_written) from None
+    return written + written_results
+
+
+def _folder_problem(error: OSError, folder: Path) -> str:
+    """A plain message for a folder the run cannot write into."""
+    if isinstance(error, WriteError):
+        return str(error)
+    return (f"The run cannot write into {folder} ({error.strerror or error}): make that folder writable or free "
+            "some space there, or set LESSON_RESULTS_DIR to another folder, then run again.")
+
+
+@contextlib.contextmanager
+def staging_folder(results: Path):
+    """A fresh staging folder inside ``results`` for one ``with`` block; removed at its end, whatever happens.
+
+    Example: ``with staging_folder(Path("results")) as staging: ...``
+    """
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=results))
+    try:
+        yield staging
     finally:
-        for task in running:
-            task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)  # kernels shut down, nothing written
-            for path in running.values():
-                report(line(path, "stopped (left unchanged)"))
-    return seconds
+        with signals_held():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
-def run_notebooks(
-    paths: list[Path],
-    output_dir: Path | None = None,
-    timeout: int = 1200,
-    jobs: int = 1,
-    report: Callable[[str], None] = print,
-) -> dict[Path, float]:
-    """Execute ``paths``, up to ``jobs`` at once, the comparison notebook last; seconds per notebook.
-
-    A failure stops the notebooks still running (they are not written) and raises ``NotebookFailed``.
-
-    Example: ``run_notebooks(find_notebooks(["03"]), jobs=1)``
-    """
-    jobs = whole_number("jobs", jobs)
-    # The event loop runs in a worker thread. In the main thread nbclient would install its own Ctrl-C
-    # handler per kernel, and with several kernels Ctrl-C then stopped nothing. Here Ctrl-C reaches this
-    # thread as KeyboardInterrupt, cancels the schedule (every kernel is shut down, no notebook is
-    # written) and is raised again once that is done.
-    loop = asyncio.new_event_loop()
-    schedule = loop.create_task(_schedule(paths, output_dir, timeout, jobs, report))
-    outcome: dict[str, object] = {}
-    finished = threading.Event()  # not Thread.join: an interrupted join can report a live thread as ended
-
-    def work() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            outcome["seconds"] = loop.run_until_complete(schedule)
-        except BaseException as error:  # NotebookFailed, or the cancellation after Ctrl-C
-            outcome["error"] = error
-        finally:
-            # nbclient leaves helper tasks (its kernel-alive poll) behind when a cell fails or is cancelled:
-            # end them here, as asyncio.run would, or closing the loop reports "Task was destroyed".
-            leftover = asyncio.all_tasks(loop)
-            for task in leftover:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-            finished.set()
-
-    threading.Thread(target=work, name="run-notebooks").start()
-    try:
-        while not finished.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        loop.call_soon_threadsafe(schedule.cancel)
-        finished.wait()
-        raise
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["seconds"]
+def remove_stale_staging(results: Path) -> None:
+    """Remove the staging folders a run killed outright left in ``results`` (call it while holding the lock)."""
+    for folder in results.glob(f"{STAGING_PREFIX}*"):
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="name prefixes of the notebooks to run, e.g. 03 (default: all)")
     parser.add_argument("--output-dir", type=Path, help="write executed notebooks here instead of in place")
+    parser.add_argument("--force", action="store_true",
+                        help="with --output-dir: replace files there that a run did not write (typed into?); "
+                             "the old ones go to backups/ beside them first")
+    parser.add_argument("--notebooks-dir", type=Path, default=None,
+                        help="the folder of the notebooks to run (default: the project's notebooks/)")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds a single cell may take (default 1200)")
     parser.add_argument("--jobs", type=int, default=default_jobs(),
                         help=f"notebooks to run at once (default here: {default_jobs()}, one per core, at most 4)")
@@ -275,27 +285,74 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, got {args.jobs}")
 
-    paths = find_notebooks(args.notebooks)
+    folder = NOTEBOOKS if args.notebooks_dir is None else args.notebooks_dir
+    paths = find_notebooks(args.notebooks, folder)
     if not paths:
-        print(f"No notebooks found in {NOTEBOOKS}.", file=sys.stderr)
+        print(f"No notebooks found in {folder}.", file=sys.stderr)
         return 1
     check_inputs(paths, args.output_dir)
-    from helpers.results import results_dir
-    from helpers.settings import RESULTS_VARIABLE
+    try:
+        config = current()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    results = config.results_dir
+    targets = targets_of(paths, args.output_dir)
+    foreign = not_ours(targets)
+    if foreign and not args.force:
+        print(f"Not run: {', '.join(str(path) for path in foreign)} differ{'s' if len(foreign) == 1 else ''} from "
+              "what a run last wrote there (typed into?) and would be replaced. They are kept: choose another "
+              "--output-dir, or add --force to replace them (the old ones go to backups/ beside them first).",
+              file=sys.stderr)
+        return 1
+    full = len(paths) == len(find_notebooks([], folder))
+    in_project = folder.resolve() == NOTEBOOKS.resolve() and args.output_dir is None
+    committed: list[Path] = []
+    with signals_raise():
+        try:
+            try:
+                results.mkdir(parents=True, exist_ok=True)
+                lock = run_lock(results, report=lambda text: print(text, flush=True))
+                lock.__enter__()
+            except OSError as error:
+                print(_folder_problem(error, results), file=sys.stderr)
+                return 1
+            try:
+                return _run(args, paths, targets, results, config, full, in_project, committed)
+            finally:
+                with signals_held():
+                    lock.__exit__(None, None, None)
+        except Busy as busy:
+            print(f"Not run: {busy}", file=sys.stderr)
+            return 1
+        except Stopped as stop:
+            what = "Interrupted (Ctrl-C)" if stop.status == 130 else f"Stopped ({stop.name})"
+            if committed:
+                print(f"{what} after the run: its notebooks and results were written "
+                      f"({len(committed)} files); the summary was not printed.", file=sys.stderr)
+            else:
+                print(f"{what}: every kernel is stopped and nothing was written; the notebooks and {results} "
+                      "are as they were.", file=sys.stderr)
+            return stop.status
 
-    results = results_dir()
+
+def _run(args, paths: list[Path], targets: dict[Path, Path], results: Path, config, full: bool, in_project: bool,
+         committed: list[Path]) -> int:
+    """The run itself, under the results folder's lock: stage, run, write everything at the end, summarise."""
+    remove_stale_staging(results)
     total_started = time.perf_counter()
     print(f"Running {len(paths)} notebook(s), {min(args.jobs, len(paths))} at a time.", flush=True)
-    # The notebooks record their results in a staging folder; results/ is replaced only when all have run.
-    # A full run starts from an empty table; a partial one from a copy of the results already there.
-    staging = Path(tempfile.mkdtemp(prefix=".run-", dir=_ensure_folder(results)))
-    if args.notebooks:
-        for existing in results.glob("*.json"):
-            shutil.copy2(existing, staging / existing.name)
     try:
-        with environment(**{RESULTS_VARIABLE: str(staging)}, **thread_shares(args.jobs)):
-            seconds = run_notebooks(paths, args.output_dir, args.timeout, args.jobs,
-                                    report=lambda text: print(text, flush=True))
+        with staging_folder(results) as staging:
+            # The notebooks record their results in the staging folder; nothing is written until all have run.
+            # A full run starts from an empty table; a partial one from a copy of the results already there.
+            copied = stage_results(results, staging, partial=not full)
+            before = {target: _read(target) for target in targets.values()}
+            env = kernel_environment(config.but(results_dir=staging), args.jobs)
+            executed = run_notebooks(paths, args.jobs, report=lambda text: print(text, flush=True),
+                                     timeout=args.timeout, env=env)
+            with signals_held() as arrived:
+                committed += commit(executed, targets, before, staging, results, copied, full, args.force)
     except NotebookFailed as failure:
         where = f"code cell {failure.cell} ({failure.first_line!r})" if failure.cell else "a cell (timed out)"
         print(f"\n{failure.path.name}: {where} raised an error; the notebook on disk is unchanged, and so is "
@@ -303,50 +360,38 @@ def main(argv: list[str] | None = None) -> int:
         print(str(failure.error), file=sys.stderr)
         return 1
     except ChangedOnDisk as changed:
-        print(f"\n{changed}\nThe other notebooks were stopped; {results} is unchanged.", file=sys.stderr)
+        print(f"\n{changed}\n{results} is unchanged too.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"\nInterrupted: the notebooks that were running are stopped and unchanged on disk, and so is {results}.",
-              file=sys.stderr)
-        return 130
-    else:
-        replace_results(staging, results)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except PartlyWritten as partly:
+        print(f"\nThe run finished, but writing its files stopped: {partly}", file=sys.stderr)
+        return 1
+    except OSError as error:  # the staging folder: a full disk, a read-only results folder
+        print(f"\n{_folder_problem(error, results)} Nothing was written.", file=sys.stderr)
+        return 1
+    if arrived:
+        raise Stopped(arrived[0])
     total = time.perf_counter() - total_started
+    seconds = {path: result.seconds for path, result in executed.items()}
     print(f"\nAll {len(paths)} notebooks ran in {total:.1f} s.")
-    summarise(results)
-    if args.output_dir is None and len(paths) == len(find_notebooks([])):
-        # a full run in place: the README shows the committed results and run times
-        update_documents(results, {path.name[:2]: value for path, value in seconds.items()}, total)
+    try:
+        tables = run_results(results)  # computed once, for the summary and the documents
+        summarise(tables)
+    except (ValueError, OSError) as error:  # a file in the results folder that is not a result, say
+        print(f"\nThe notebooks and results were written, but the table of results cannot be shown: {error}",
+              file=sys.stderr)
+        return 1
+    if in_project and full:  # a full run in place: the README shows the committed results and run times
+        update_documents(tables, {path.name[:2]: value for path, value in seconds.items()}, total)
     return 0
-
-
-def thread_shares(jobs: int) -> dict[str, str]:
-    """Environment for kernels that run ``jobs`` at a time, so that they do not fight over the cores.
-
-    Side by side, scikit-learn's OpenMP threads (09's gradient boosting) and JAX's XLA threads ran
-    several times slower; each kernel gets its share of the cores instead (TensorFlow keeps to one
-    thread anyway, see ``helpers.training.set_up_threads_and_xla``). No result depends on these threads.
-    NumPy's BLAS also reads OMP_NUM_THREADS and ridge regression's last digits depend on its threads,
-    so it keeps its default, one per core. Variables the user set are left alone.
-
-    Example: ``thread_shares(2)  # {'OMP_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '2', ...} on two cores``
-    """
-    cores = os.cpu_count() or 1
-    if jobs <= 1 or cores // jobs > 1:
-        return {}
-    shares = {OPENMP_THREADS_VARIABLE: "1", OPENBLAS_THREADS_VARIABLE: str(cores)}
-    if os.environ.get(BACKEND_VARIABLE) == "jax":  # TensorFlow refuses these XLA flags
-        shares[XLA_FLAGS_VARIABLE] = xla_flags(quicker=False, one_thread=True)  # the kernel adds the quicker level
-    return {name: value for name, value in shares.items() if name not in os.environ}
 
 
 @contextlib.contextmanager
 def environment(**values: str):
-    """Set environment variables, which the kernels started meanwhile inherit, for one ``with`` block.
+    """Set environment variables for one ``with`` block (benchmarks/run_benchmarks.py's kernels inherit them).
 
-    Example: ``with environment(LESSON_SEED="7"): run_notebooks(paths)``
+    The runner itself passes a configuration to its kernels instead (``tools.runner.kernel_environment``).
+
+    Example: ``with environment(LESSON_SEED="7"): run()``
     """
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
@@ -360,20 +405,17 @@ def environment(**values: str):
                 os.environ[name] = value
 
 
-def _ensure_folder(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def entry(argv: list[str] | None = None) -> int:
+    """``main``, with a Ctrl-C outside the run (while starting, say) answered in one line, not a traceback.
 
-
-def replace_results(staging: Path, results: Path) -> None:
-    """Make ``results`` hold exactly the result files of ``staging`` (each moved in with one rename)."""
-    new = {path.name for path in staging.glob("*.json")}
-    for old in results.glob("*.json"):
-        if old.name not in new:
-            old.unlink()
-    for name in sorted(new):
-        os.replace(staging / name, results / name)
+    Example: ``sys.exit(entry())``
+    """
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("Interrupted (Ctrl-C) before the run began; nothing was written.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -4,7 +4,7 @@ Only what tells a notebook that it runs in Colab: the module can be imported. ``
 namespace package (no ``google/__init__.py`` here), so that ``google.protobuf``, which TensorFlow
 imports, is still found in the environment's site-packages.
 
-Example: ``PYTHONPATH=tests/colab_stub python -c "import google.colab, google.protobuf"``
+Example: ``PYTHONPATH=tools/colab_stub python -c "import google.colab, google.protobuf"``
 """
 
 __version__ = "0.0.1a2"  # what Colab's own module says
