@@ -8,6 +8,7 @@ editions' structure, the set-up's decisions (one real pip install, offline), the
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import json
 import shutil
@@ -253,5 +254,83 @@ def test_the_command_refuses_the_notebooks_folder_and_unknown_prefixes(capsys):
 
 def test_the_command_writes_the_selected_editions(tmp_path, capsys):
     assert colab.main(["03", "--learner", "--output-dir", str(tmp_path)]) == 0
-    assert [path.name for path in tmp_path.iterdir()] == ["03_simple_rnn-colab-learner.ipynb"]
+    assert [path.name for path in tmp_path.iterdir() if not path.name.startswith(".")] == [
+        "03_simple_rnn-colab-learner.ipynb"]
     assert "File > Upload notebook" in capsys.readouterr().out
+
+
+@pytest.fixture
+def quick_wheel(monkeypatch):
+    """A stand-in wheel: the command's decisions, without building the real one."""
+    monkeypatch.setattr(colab, "build_wheel", lambda root=PROJECT_ROOT: b"a stand-in wheel")
+
+
+def edit(path: Path) -> bytes:
+    """Change a cell of the notebook at ``path`` as someone in Jupyter would; its new bytes."""
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[-1].source += "\n# my own note"
+    nbformat.write(notebook, path)
+    return path.read_bytes()
+
+
+def test_an_edited_edition_is_kept_and_named_and_force_backs_it_up_first(tmp_path, capsys, quick_wheel):
+    assert colab.main(["03", "04", "--output-dir", str(tmp_path)]) == 0
+    edited, other = (tmp_path / colab.edition_name(path) for path in NOTEBOOKS[3:5])
+    untouched, original = other.read_bytes(), edited.read_bytes()
+    mine = edit(edited)
+    capsys.readouterr()
+
+    assert colab.main(["03", "04", "--output-dir", str(tmp_path)]) == 0  # again: the edited one stays
+    out = capsys.readouterr().out
+    assert edited.read_bytes() == mine and other.read_bytes() == untouched
+    assert f"{edited} (kept" in out and f"{other} (unchanged" in out
+    assert edited.name in out.splitlines()[-1] and "--force" in out.splitlines()[-1]
+
+    assert colab.main(["03", "04", "--output-dir", str(tmp_path), "--force"]) == 0
+    backups = list((tmp_path / "backups").iterdir())
+    assert len(backups) == 1 and backups[0].read_bytes() == mine
+    assert edited.read_bytes() == original
+    assert "replaced (backup:" in capsys.readouterr().out
+
+
+def test_an_edition_the_tools_wrote_is_updated_without_a_word(tmp_path, capsys, quick_wheel, monkeypatch):
+    assert colab.main(["03", "--output-dir", str(tmp_path)]) == 0
+    monkeypatch.setattr(colab, "build_wheel", lambda root=PROJECT_ROOT: b"a newer stand-in wheel")
+    assert colab.main(["03", "--output-dir", str(tmp_path)]) == 0
+    assert "(updated" in capsys.readouterr().out
+    assert base64.b64encode(b"a newer stand-in wheel").decode() in (tmp_path / "03_simple_rnn-colab.ipynb").read_text()
+
+
+def test_a_full_disk_names_the_folder_and_what_was_written_before(tmp_path, capsys, quick_wheel, monkeypatch):
+    from helpers import files
+
+    real = files.os.replace
+    calls = []
+
+    def full_after_one(source, target):
+        calls.append(target)
+        if len(calls) > 2:  # the first edition and its record are written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(source, target)
+
+    monkeypatch.setattr(files.os, "replace", full_after_one)
+    assert colab.main(["03", "04", "--output-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "No editions written" not in err and "Traceback" not in err
+    assert f"The disk that holds {tmp_path} is full" in err and "free some space" in err
+    first, second = (colab.edition_name(path) for path in NOTEBOOKS[3:5])
+    assert f"Written before that: {first}" in err
+    assert not (tmp_path / second).exists()
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_a_corrupt_notebook_is_named_with_the_git_command_that_brings_it_back(tmp_path, capsys, quick_wheel,
+                                                                              monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "03_simple_rnn.ipynb").write_text('{"cells": [', encoding="utf-8")  # cut short
+    monkeypatch.setattr(colab, "NOTEBOOKS", notebooks)
+    assert colab.main(["--output-dir", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "03_simple_rnn.ipynb cannot be read as a notebook" in err and "git checkout -- " in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()

@@ -138,11 +138,16 @@ def fake_notebooks(tool, tmp_path, monkeypatch):
     return folder
 
 
+def visible(folder: Path) -> list[Path]:
+    """The files a learner sees in ``folder`` (not the tools' hidden record of what they wrote)."""
+    return [path for path in folder.iterdir() if not path.name.startswith(".")]
+
+
 def test_cli_writes_valid_learner_copies(tool, fake_notebooks, tmp_path, capsys):
     out = tmp_path / "out"
     assert tool.main(["--output-dir", str(out)]) == 0
-    assert sorted(path.name for path in out.iterdir()) == ["01_intro.ipynb", "02_rnn.ipynb"]
-    for path in out.iterdir():
+    assert sorted(path.name for path in visible(out)) == ["01_intro.ipynb", "02_rnn.ipynb"]
+    for path in visible(out):
         notebook = nbformat.read(str(path), as_version=4)
         nbformat.validate(notebook)
         assert notebook == tool.learner_copy(nbformat.read(str(fake_notebooks / path.name), as_version=4))
@@ -180,7 +185,7 @@ def test_a_copy_someone_typed_into_is_kept_unless_forced_and_then_backed_up(tool
 def test_cli_prefix_selects_notebooks(tool, fake_notebooks, tmp_path):
     out = tmp_path / "out"
     assert tool.main(["--output-dir", str(out), "02"]) == 0
-    assert [path.name for path in out.iterdir()] == ["02_rnn.ipynb"]
+    assert [path.name for path in visible(out)] == ["02_rnn.ipynb"]
 
 
 def test_cli_unknown_prefix_exits_non_zero_listing_notebooks(tool, fake_notebooks, tmp_path, capsys):
@@ -198,7 +203,7 @@ def test_cli_refuses_notebooks_folder_as_output(tool, fake_notebooks, capsys):
     assert {path.name: path.read_bytes() for path in fake_notebooks.iterdir()} == before
 
 
-def test_interrupted_write_leaves_old_copy_and_no_temp_file(tool, fake_notebooks, tmp_path, monkeypatch):
+def test_interrupted_write_leaves_old_copy_and_no_temp_file(tool, fake_notebooks, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "01_intro.ipynb").write_text("old copy", encoding="utf-8")
@@ -209,10 +214,75 @@ def test_interrupted_write_leaves_old_copy_and_no_temp_file(tool, fake_notebooks
         raise KeyboardInterrupt
 
     monkeypatch.setattr(helpers.files.os, "replace", broken_replace)
-    with pytest.raises(KeyboardInterrupt):
-        tool.main(["--output-dir", str(out), "--force", "01"])
+    assert tool.main(["--output-dir", str(out), "--force", "01"]) == 130
+    err = capsys.readouterr().err
+    assert "Interrupted at 01_intro.ipynb" in err and "Traceback" not in err
     assert sorted(path.name for path in out.iterdir()) == ["01_intro.ipynb", "backups"]
     assert (out / "01_intro.ipynb").read_text(encoding="utf-8") == "old copy"
+
+
+def test_a_copy_the_tools_wrote_follows_a_changed_notebook_without_a_word(tool, fake_notebooks, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert tool.main(["--output-dir", str(out), "01"]) == 0
+    instructor = nbformat.read(fake_notebooks / "01_intro.ipynb", as_version=4)
+    instructor.cells[0].source += " (revised)"
+    nbformat.write(instructor, fake_notebooks / "01_intro.ipynb")
+    capsys.readouterr()
+    assert tool.main(["--output-dir", str(out), "01"]) == 0
+    assert "01_intro.ipynb (updated)" in capsys.readouterr().out
+    assert nbformat.read(out / "01_intro.ipynb", as_version=4) == tool.learner_copy(instructor)
+    assert not (out / "backups").exists()
+
+
+def test_a_full_disk_during_the_backup_keeps_the_typed_copy_and_leaves_no_half_backup(tool, fake_notebooks, tmp_path,
+                                                                                      monkeypatch, capsys):
+    import errno
+
+    import helpers.files
+
+    out = tmp_path / "out"
+    out.mkdir()
+    typed = out / "01_intro.ipynb"
+    typed.write_text('{"typed": "by a learner"}', encoding="utf-8")
+    real_write = helpers.files.tempfile.NamedTemporaryFile
+
+    class HalfWritten:  # the disk fills up half-way through the first file written (the backup)
+        def __init__(self, *args, **kwargs):
+            self.file = real_write(*args, **kwargs)
+            self.name = self.file.name
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data):
+            self.file.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return self.file.fileno()
+
+    monkeypatch.setattr(helpers.files.tempfile, "NamedTemporaryFile", HalfWritten)
+    assert tool.main(["--output-dir", str(out), "--force", "01"]) == 1
+    err = capsys.readouterr().err
+    assert f"The disk that holds {out / 'backups'} is full" in err and "free some space" in err
+    assert "Traceback" not in err
+    assert typed.read_text(encoding="utf-8") == '{"typed": "by a learner"}'
+    assert [path.name for path in (out / "backups").iterdir()] == []  # no truncated backup, no temporary file
+
+
+def test_a_corrupt_instructor_notebook_is_named_with_the_git_command_that_brings_it_back(tool, fake_notebooks,
+                                                                                         tmp_path, capsys):
+    (fake_notebooks / "02_rnn.ipynb").write_text('{"cells": [{"cell_type": "co', encoding="utf-8")  # cut short
+    assert tool.main(["--output-dir", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "02_rnn.ipynb cannot be read as a notebook" in err and "git checkout -- " in err
+    assert "Traceback" not in err
 
 
 # --- the real notebooks -----------------------------------------------------------------------
@@ -275,8 +345,8 @@ def test_every_live_cell_keeps_enough_comments_to_type_along(tool, path):
 def test_real_notebooks_cli(tool, tmp_path):
     out = tmp_path / "learner"
     assert tool.main(["--output-dir", str(out)]) == 0
-    assert sorted(path.name for path in out.iterdir()) == [path.name for path in REAL_NOTEBOOKS]
-    for path in out.iterdir():
+    assert sorted(path.name for path in visible(out)) == [path.name for path in REAL_NOTEBOOKS]
+    for path in visible(out):
         nbformat.validate(nbformat.read(str(path), as_version=4))
 
 

@@ -6,7 +6,10 @@ The check itself (a new environment from the package index, the whole lesson) is
 
 from __future__ import annotations
 
-from tools import newest
+import os
+import subprocess
+
+from tools import newest, venvs
 
 import nbformat
 import pytest
@@ -95,7 +98,7 @@ def test_a_folder_someone_else_made_is_left_alone(tmp_path):
     folder = tmp_path / ".venv-newest"
     (folder / "bin").mkdir(parents=True)
     (folder / "mine.txt").write_text("keep me\n")
-    with pytest.raises(newest.NewestError, match="not made by `python -m tools newest`"):
+    with pytest.raises(newest.NewestError, match="did not make .* nothing in it is deleted: move it away"):
         newest.clear_folder(folder)
     assert (folder / "mine.txt").read_text() == "keep me\n"
     file = tmp_path / "a-file"
@@ -129,3 +132,25 @@ def test_a_matching_stamp_reuses_the_environment(tmp_path, monkeypatch):
 def test_an_interpreter_that_does_not_run_is_named(tmp_path):
     with pytest.raises(newest.NewestError, match="does not run"):
         newest.fingerprint(tmp_path / "no-python")
+    with pytest.raises(newest.NewestError, match="does not run.*--python"):
+        newest.find_python(str(tmp_path / "no-python"))
+
+
+def test_a_set_up_stopped_before_its_stamp_is_made_again_next_time(tmp_path, monkeypatch):
+    if os.name == "nt":
+        pytest.skip("the stand-in Python is a POSIX shell script")
+    python = tmp_path / "stand-in-python"  # lays out a folder as `python -m venv FOLDER` would
+    python.write_text('#!/bin/sh\nmkdir -p "$3/bin" && : > "$3/bin/python"\n', encoding="utf-8")
+    python.chmod(0o755)
+    folder = tmp_path / ".venv-newest"
+    real_call = subprocess.call
+    monkeypatch.setattr(newest, "fingerprint", lambda python: "abc")
+    monkeypatch.setattr(newest.subprocess, "call",
+                        lambda command, **options: real_call(command) if "venv" in command else 1)  # pip fails
+    with pytest.raises(newest.NewestError, match="failed"):
+        newest.ensure_environment(python, folder)
+    assert (folder / venvs.MARKER_NAME).is_file() and not (folder / newest.STAMP_NAME).exists()
+    (folder / "left-over").write_text("from the stopped set-up")
+    with pytest.raises(newest.NewestError, match="failed"):
+        newest.ensure_environment(python, folder)  # made again: it is the tools' own
+    assert not (folder / "left-over").exists()

@@ -6,7 +6,7 @@ import re
 import shutil
 
 import helpers.results
-from helpers import PROJECT_ROOT
+from helpers.config import current, project_root, using
 from helpers.data import FILENAME
 from helpers.lesson import EPISODES, SPLIT, episode, episodes_of
 from helpers.results import comparison_table, record_result, results_markdown, rmse
@@ -16,6 +16,8 @@ from tools.readme import block, episodes_table, markers, replace_block, schedule
 import numpy as np
 import pandas as pd
 import pytest
+
+PROJECT_ROOT = project_root()
 
 START, END = markers("results")
 TEXT = f"# Title\n\nBefore.\n{START}\nold table\n{END}\n\n## After\n"
@@ -47,6 +49,7 @@ def test_replace_block_replaces_only_what_lies_between_the_markers():
     ],
     ids=["none", "no end", "no start", "twice", "reversed"],
 )
+
 def test_replace_block_and_block_refuse_missing_duplicated_or_reversed_markers(text):
     message = rf"^The text needs one pair of markers {re.escape(START)} \.\.\. {re.escape(END)}, in that order"
     with pytest.raises(ValueError, match=message):
@@ -58,6 +61,20 @@ def test_replace_block_and_block_refuse_missing_duplicated_or_reversed_markers(t
 def test_a_block_of_another_name_is_not_touched():
     with pytest.raises(ValueError, match="timings: start"):
         replace_block(TEXT, "timings", "new")
+
+
+def test_an_empty_body_leaves_the_markers_on_consecutive_lines():
+    assert replace_block(TEXT, "results", "  \n") == f"# Title\n\nBefore.\n{START}\n{END}\n\n## After\n"
+
+
+def test_the_colab_badges_are_written_by_the_same_block_writer_and_name_their_command():
+    from tools import colab
+
+    start, end = markers("colab-badges")
+    assert "`python -m tools colab`" in start
+    text = f"# Run in Colab\n{start}\n- old badge\n{end}\nAfter.\n"
+    assert colab.with_badges(text, "- a badge") == replace_block(text, "colab-badges", "- a badge")
+    assert colab.with_badges(text, "") == f"# Run in Colab\n{start}\n{end}\nAfter.\n"
 
 
 # --- what the manifest writes --------------------------------------------------------------------------------
@@ -149,6 +166,28 @@ def test_update_documents_writes_every_block_and_nothing_else(documents, tmp_pat
     assert "Written: the generated blocks of README.md and instructors.md" in capsys.readouterr().out
 
 
+def test_the_table_is_computed_once_and_handed_to_the_summary_and_the_documents(documents, tmp_path, monkeypatch,
+                                                                                 capsys):
+    from helpers.results import run_results
+    from tools.summary import summarise
+
+    folder = results_folder(tmp_path / "results")
+    readme.update_documents(folder, {"01": 9.5}, 9.5)
+    from_folder = [path.read_text(encoding="utf-8") for path in documents]
+    calls = []
+    computed = helpers.results.comparison_table
+    monkeypatch.setattr(helpers.results, "comparison_table", lambda *args, **kwargs: calls.append(args) or
+                        computed(*args, **kwargs))
+    results = run_results(folder)
+    summarise(results)
+    readme.update_documents(results, {"01": 9.5}, 9.5)
+    assert len(calls) == 1  # once for the run, not once per reader
+    assert [path.read_text(encoding="utf-8") for path in documents] == from_folder
+    readme.update_documents(results.comparison, {"01": 9.5}, 9.5)  # the comparison table alone serves too
+    assert block(documents[0].read_text(encoding="utf-8"), "results") == block(from_folder[0], "results")
+    assert "SimpleRNN" in capsys.readouterr().out
+
+
 def test_update_documents_without_results_keeps_the_results_and_timings(documents, tmp_path):
     readme_copy, _ = documents
     before = readme_copy.read_text(encoding="utf-8")
@@ -188,12 +227,27 @@ def test_the_committed_episodes_and_schedule_are_the_manifests():
         f"instructors.md's schedule is {hint}")
 
 
-def test_the_readme_shows_the_committed_results(monkeypatch):
+def test_the_committed_study_commands_are_the_manifests():
+    assert block((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"), "study-commands") == \
+        readme.study_commands(), "README.md's study commands are out of date: run `python -m tools.readme`"
+
+
+def test_the_study_commands_name_the_manifests_seeds_and_years(monkeypatch):
+    import helpers.lesson
+
+    monkeypatch.setattr(helpers.lesson, "HELD_OUT_SEEDS", "20-22")
+    monkeypatch.setattr(helpers.lesson, "CALIBRATION_SEEDS", "1-19")
+    monkeypatch.setattr(helpers.lesson, "BACKTEST_YEARS", (2004, 2005, 2008))
+    commands = readme.study_commands()
+    assert "--seeds 20-22 --held-out" in commands and "--seeds 1-19 " in commands and "--year 2005" in commands
+
+
+def test_the_readme_shows_the_committed_results():
     data = PROJECT_ROOT / "data" / FILENAME
     if not data.is_file():
         pytest.skip(f"needs the data file in {data.parent} (`python3 -m tools setup` downloads it)")
-    monkeypatch.setenv("LESSON_DATA_DIR", str(data.parent))  # conftest points it elsewhere
-    table = results_markdown(comparison_table(PROJECT_ROOT / "results"))
+    with using(current().but(data_dir=data.parent)):  # conftest points it elsewhere
+        table = results_markdown(comparison_table(PROJECT_ROOT / "results"))
     shown = block((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"), "results")
     assert shown == table, "rerun `python -m tools lesson` to refresh the README's results table"
     assert "(chosen)" in shown

@@ -63,6 +63,15 @@ def test_requirements_and_environment_agree():
     )
 
 
+def test_the_set_ups_repair_check_reads_every_pin_as_pip_does():
+    # tools/__main__.py asks the environment whether it holds these pins (tools.venvs.pins, standard library only)
+    from tools.venvs import pins
+
+    read = [(canonicalize_name(name), f"=={version}", marker) for name, version, marker in
+            pins(PROJECT_ROOT / "requirements.txt")]
+    assert sorted(read) == sorted(key(line) for line in requirements_txt())
+
+
 @pytest.mark.parametrize("source", ["requirements.txt", "environment.yml"])
 def test_every_line_is_pinned_exactly(source):
     lines = requirements_txt() if source == "requirements.txt" else environment_pip()

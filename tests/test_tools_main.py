@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import tools.__main__ as entry
@@ -37,23 +41,13 @@ def test_venv_python_on_windows_and_elsewhere(tmp_path):
     assert entry.venv_python(tmp_path, windows=False) == tmp_path / "bin" / "python"
 
 
-def test_venv_python_follows_the_platform(monkeypatch, tmp_path):
-    monkeypatch.setattr(os, "name", "nt")
-    assert entry.venv_python(tmp_path) == tmp_path / "Scripts" / "python.exe"
-    monkeypatch.setattr(os, "name", "posix")
-    assert entry.venv_python(tmp_path) == tmp_path / "bin" / "python"
+def test_venv_python_follows_the_platform(tmp_path):
+    assert entry.venv_python(tmp_path) == entry.venv_python(tmp_path, windows=os.name == "nt")
 
 
-def test_lesson_venv_chooses_the_environment_folder(monkeypatch):
-    import importlib
-
-    monkeypatch.setenv("LESSON_VENV", ".venv-3.13")
-    try:
-        assert importlib.reload(entry).VENV == entry.ROOT / ".venv-3.13"
-    finally:
-        monkeypatch.delenv("LESSON_VENV")
-        importlib.reload(entry)
-    assert entry.VENV == entry.ROOT / ".venv"
+def test_lesson_venv_chooses_the_environment_folder_and_empty_means_unset():
+    assert entry.venv_folder({"LESSON_VENV": ".venv-3.13"}) == entry.ROOT / ".venv-3.13"
+    assert entry.venv_folder({"LESSON_VENV": ""}) == entry.venv_folder({}) == entry.ROOT / ".venv"
 
 
 def test_requirements_digest_follows_both_files(tmp_path):
@@ -114,20 +108,164 @@ def test_a_failed_install_says_what_to_do_and_leaves_no_stamp(tmp_path, monkeypa
     assert not (folder / entry.STAMP_NAME).exists()
 
 
-def test_a_missing_environment_is_created(tmp_path, calls, monkeypatch):
-    created = []
+@pytest.fixture(autouse=True)
+def _no_real_environments(monkeypatch):
+    """No test makes a real environment (a new one needs the stand-in Python), and an environment's Python is
+    taken to run, with pip and every pin, unless a test says otherwise."""
+    real = entry.make_venv
 
-    class FakeBuilder:
-        def __init__(self, **options):
-            created.append(options)
+    def guarded(python, folder, **options):
+        if Path(python) == Path(sys.executable):
+            pytest.fail("this test would make a real environment: pass python=stand_in")
+        return real(python, folder, **options)
 
-        def create(self, folder):
-            fake_venv(Path(folder), None)
+    monkeypatch.setattr(entry, "make_venv", guarded)
+    monkeypatch.setattr(entry, "missing_pins", lambda python, requirements: [])
+    monkeypatch.setattr(entry, "has_pip", lambda python: True)
 
-    monkeypatch.setattr(entry.venv, "EnvBuilder", FakeBuilder)
-    entry.ensure_environment(tmp_path / "new-venv")
-    assert created == [{"with_pip": True, "clear": False}]
+
+@pytest.fixture
+def stand_in(tmp_path) -> Path:
+    """A stand-in for `python -m venv FOLDER`: lays the folder out, fast; no real environment is made."""
+    if os.name == "nt":
+        pytest.skip("the stand-in Python is a POSIX shell script")
+    script = tmp_path / "stand-in-python"
+    script.write_text('#!/bin/sh\nmkdir -p "$3/bin" && : > "$3/bin/python"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+def project_like(root: Path) -> Path:
+    """A temporary folder laid out like the project, with work in it that must never be deleted."""
+    for name, text in {".git/HEAD": "ref: refs/heads/main\n", "notebooks/01_x.ipynb": "{}", "pyproject.toml": "",
+                       "learner/01_x.ipynb": '{"typed": "by a learner"}', "mine/notes.txt": "mine"}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def everything(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_missing_environment_is_created_with_the_marker_and_stamped_last(tmp_path, calls, stand_in, capsys):
+    folder = tmp_path / "new-venv"
+    assert entry.ensure_environment(folder, python=stand_in) == entry.venv_python(folder)
+    assert (folder / ".made-by-lesson-tools").is_file()
+    assert len(calls) == 3 and (folder / entry.STAMP_NAME).read_text(encoding="utf-8").strip() == entry.requirements_digest()
+    assert "Creating the virtual environment in new-venv/" in capsys.readouterr().out
+
+
+def test_an_empty_lesson_venv_makes_dot_venv_and_leaves_the_project_alone(tmp_path, calls, stand_in):
+    root = project_like(tmp_path / "project")
+    before = everything(root)
+    folder = entry.venv_folder({"LESSON_VENV": ""}, root)
+    entry.ensure_environment(folder, python=stand_in)
+    assert folder == root / ".venv" and entry.venv_python(folder).exists()
+    assert {name: data for name, data in everything(root).items() if not name.startswith(".venv/")} == before
+
+
+@pytest.mark.parametrize("value", [".", "notebooks", "learner", "mine", ".git"])
+def test_lesson_venv_naming_a_folder_with_files_is_refused_and_nothing_is_deleted(tmp_path, calls, stand_in, value):
+    root = project_like(tmp_path / "project")
+    before = everything(root)
+    with pytest.raises(entry.SetupError) as refused:
+        entry.ensure_environment(entry.venv_folder({"LESSON_VENV": value}, root), python=stand_in)
+    message = str(refused.value)
+    assert str(root / value) in message and "nothing in it is deleted" in message and "set LESSON_VENV" in message
+    assert everything(root) == before and calls == []
+
+
+def test_a_set_up_stopped_during_pip_has_no_stamp_and_is_finished_next_time(tmp_path, monkeypatch, stand_in,
+                                                                           capsys):
+    folder = tmp_path / "venv"
+
+    def stopped_at_the_pins(arguments, extra_env=None):
+        if "-r" in arguments:
+            raise KeyboardInterrupt
+        return 0
+
+    monkeypatch.setattr(entry, "run", stopped_at_the_pins)
+    with pytest.raises(KeyboardInterrupt):
+        entry.ensure_environment(folder, python=stand_in)
+    assert not (folder / entry.STAMP_NAME).exists()
+    capsys.readouterr()
+    done = []
+    monkeypatch.setattr(entry, "run", lambda arguments, extra_env=None: done.append(arguments) or 0)
+    entry.ensure_environment(folder, python=stand_in)
+    assert "did not finish: finishing it" in capsys.readouterr().out
+    assert len(done) == 3 and (folder / entry.STAMP_NAME).exists()
+
+
+def test_an_environment_that_lost_a_pinned_package_is_repaired_saying_so(tmp_path, calls, monkeypatch, capsys):
+    folder = tmp_path / "venv"
+    fake_venv(folder, entry.requirements_digest())
+    monkeypatch.setattr(entry, "missing_pins", lambda python, requirements: ["numpy==2.2.6 (missing)"])
+    monkeypatch.setattr(entry, "has_pip", lambda python: True)
+    entry.ensure_environment(folder)
+    out = capsys.readouterr().out
+    assert "venv/ lacks numpy==2.2.6 (missing)" in out and "installing the pinned packages again" in out
+    assert ["-m", "pip", "install", "--quiet", "-r", "requirements.txt"] in [arguments[1:] for arguments, _ in calls]
+
+
+def test_an_environment_whose_python_does_not_run_is_made_again_where_the_tools_made_it(tmp_path, calls, stand_in,
+                                                                                      monkeypatch, capsys):
+    folder = tmp_path / "venv"
+    fake_venv(folder, entry.requirements_digest())  # its Python is an empty file: it does not run
+    monkeypatch.setattr(entry, "missing_pins", lambda python, requirements: None)
+    monkeypatch.setattr(entry, "has_pip", lambda python: False)
+    (folder / "left-over").write_text("half an environment")
+    entry.ensure_environment(folder, python=stand_in)
+    assert "half-made" in capsys.readouterr().out and not (folder / "left-over").exists()
     assert len(calls) == 3
+    someone_elses = tmp_path / "theirs"
+    entry.venv_python(someone_elses).parent.mkdir(parents=True)
+    entry.venv_python(someone_elses).write_text("")
+    with pytest.raises(entry.SetupError, match="did not make"):
+        entry.ensure_environment(someone_elses, python=stand_in)
+    assert entry.venv_python(someone_elses).exists()
+
+
+def test_ctrl_c_during_the_set_up_is_one_line_without_a_traceback(monkeypatch, capsys):
+    def interrupted(extras=()):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(entry, "check_python", lambda: None)
+    monkeypatch.setattr(entry, "check_variables", lambda: None)
+    monkeypatch.setattr(entry, "ensure_environment", interrupted)
+    assert entry.main(["setup"]) == 130
+    err = capsys.readouterr().err
+    assert "Set-up interrupted" in err and "run the command again" in err.lower() and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("variables, named", [
+    ({"LESSON_SEED": "seven"}, "LESSON_SEED='seven'"),
+    ({"LESSON_STRICT_CHECKS": "maybe"}, "LESSON_STRICT_CHECKS='maybe'"),
+    ({"LESSON_REQUIRE_BROWSER": "sometimes"}, "LESSON_REQUIRE_BROWSER='sometimes'"),
+    ({"KERAS_BACKEND": "torch"}, "KERAS_BACKEND='torch'"),
+    ({"LESSON_VENV": "pyproject.toml"}, "LESSON_VENV='pyproject.toml'"),
+])
+def test_junk_in_a_variable_names_it_its_value_and_what_to_set(variables, named):
+    with pytest.raises(entry.SetupError, match=re.escape(named)) as refused:
+        entry.check_variables(variables)
+    assert "unset it" in str(refused.value) or "use tensorflow or jax" in str(refused.value)
+
+
+def test_empty_variables_mean_unset(tmp_path):
+    names = ["LESSON_SEED", "LESSON_STRICT_CHECKS", "LESSON_REQUIRE_BROWSER", "KERAS_BACKEND", "LESSON_VENV",
+             "LESSON_RESULTS_DIR", "LESSON_DATA_DIR", "LESSON_TF_THREADS"]
+    entry.check_variables(dict.fromkeys(names, ""))
+    entry.check_variables(dict.fromkeys(names, "  "))
+
+
+def test_junk_stops_the_command_before_the_set_up_with_one_message(monkeypatch, capsys):
+    monkeypatch.setattr(entry, "check_python", lambda: None)
+    monkeypatch.setattr(entry, "ensure_environment", lambda extras=(): pytest.fail("no set-up with junk settings"))
+    monkeypatch.setenv("LESSON_SEED", "-1")
+    assert entry.main(["lesson"]) == 1
+    err = capsys.readouterr().err
+    assert "LESSON_SEED='-1'" in err and "Traceback" not in err
 
 
 @pytest.fixture
@@ -135,6 +273,7 @@ def ready(monkeypatch, tmp_path):
     """Skip the set-up: a supported Python, an environment and data that are ready."""
     python = tmp_path / "python"
     monkeypatch.setattr(entry, "check_python", lambda: None)
+    monkeypatch.setattr(entry, "check_variables", lambda: None)
     monkeypatch.setattr(entry, "ensure_environment", lambda extras=(): python)
     monkeypatch.setattr(entry, "ensure_data", lambda python: None)
     return python
@@ -149,8 +288,8 @@ def test_test_runs_unit_tests_then_nbval_strictly(ready, calls):
     assert entry.main(["test"]) == 0
     assert [arguments[1:] for arguments, _ in calls] == [
         ["-m", "pytest", "tests"],
-        ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "-p", "tests.nbval_results",
-         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]]
+        ["-m", "pytest", "notebooks", "--nbval", "--nbval-current-env", "-p", "tools.nbval_plugin",
+         "--nbval-sanitize-with", "tools/nbval_sanitize.cfg"]]
     assert all(env == {"LESSON_STRICT_CHECKS": "1"} for _, env in calls)
 
 
@@ -178,18 +317,84 @@ def test_a_set_up_problem_is_one_message_not_a_traceback(monkeypatch, capsys):
     assert "Python 3.10 found" in err and "Traceback" not in err
 
 
-def test_run_sets_the_quiet_tensorflow_variables(monkeypatch):
-    seen = {}
+def test_run_sets_the_quiet_tensorflow_variables_in_the_project_folder():
+    check = ("import os, sys; from pathlib import Path; sys.exit(0 if os.environ['TF_CPP_MIN_LOG_LEVEL'] == '3' and "
+             "os.environ['TF_ENABLE_ONEDNN_OPTS'] == '0' and os.environ['EXTRA'] == '1' and "
+             f"Path.cwd().resolve() == Path({str(entry.ROOT)!r}).resolve() else 5)")
+    assert entry.run([sys.executable, "-c", check], {"EXTRA": "1"}) == 0
+    assert entry.run([sys.executable, "-c", "import sys; sys.exit(4)"]) == 4
 
-    def fake_call(arguments, cwd, env):
-        seen.update(cwd=cwd, env=env)
-        return 0
 
-    monkeypatch.setattr(entry.subprocess, "call", fake_call)
-    assert entry.run(["x"], {"EXTRA": "1"}) == 0
-    assert seen["cwd"] == entry.ROOT
-    assert seen["env"]["TF_CPP_MIN_LOG_LEVEL"] == "3" and seen["env"]["TF_ENABLE_ONEDNN_OPTS"] == "0"
-    assert seen["env"]["EXTRA"] == "1"
+# --- signals: a real entry process, a stand-in for the runner --------------------------------------------
+
+DRIVER = """
+import sys
+from pathlib import Path
+import tools.__main__ as entry
+entry.check_python = lambda: None
+entry.check_variables = lambda: None
+entry.ensure_environment = lambda extras=(): Path(sys.executable)
+entry.ensure_data = lambda python: None
+entry.COMMANDS["lesson"] = [(sys.argv[1:], {})]
+sys.exit(entry.main(["lesson"]))
+"""
+# the stand-in runner: says it is ready, then waits; on a signal it notes it, says so and exits 128 + its number
+# (or, with "dies", is ended by it)
+RUNNER = """
+import os, signal, sys, time
+from pathlib import Path
+here = Path(__file__).parent
+def stop(number, frame):
+    (here / "got").write_text(str(number))
+    print("stand-in runner: stopped, nothing written", file=sys.stderr)
+    sys.exit(128 + number)
+if sys.argv[1:] != ["dies"]:
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+(here / "pid").write_text(str(os.getpid()))
+time.sleep(60)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("number, runner_handles_it", [(signal.SIGTERM, True), (signal.SIGINT, True),
+                                                       (signal.SIGTERM, False)],
+                         ids=["SIGTERM", "SIGINT", "SIGTERM-not-handled"])
+def test_a_signal_to_the_entry_reaches_the_runner_which_is_waited_for(tmp_path, number, runner_handles_it):
+    (tmp_path / "runner.py").write_text(RUNNER, encoding="utf-8")
+    runner = [str(tmp_path / "runner.py"), *([] if runner_handles_it else ["dies"])]
+    process = subprocess.Popen([sys.executable, "-c", DRIVER, *runner], cwd=entry.ROOT,
+                               env={**os.environ, "PYTHONPATH": str(entry.ROOT)}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # no terminal, as under an editor
+    pid = None
+    try:
+        for _ in range(400):
+            if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
+                break
+            time.sleep(0.05)
+        pid = int((tmp_path / "pid").read_text())
+        process.send_signal(number)  # to the entry alone, as an editor's stop button does
+        _, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert not alive(pid), "the runner was left running on its own"
+    assert "Traceback" not in err and process.returncode == 128 + int(number)
+    if runner_handles_it:
+        assert (tmp_path / "got").read_text() == str(int(number))  # it got the signal and could clean up
+        assert err.strip().splitlines() == ["stand-in runner: stopped, nothing written"]  # the entry adds nothing
+    else:
+        assert err.strip().splitlines() == ["`lesson` stopped by SIGTERM."]
 
 
 @pytest.mark.parametrize("text, expected", [("", "tensorflow"), ("tensorflow", "tensorflow"), ("jax", "jax"), (" JAX ", "jax")])

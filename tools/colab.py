@@ -5,6 +5,7 @@ Usage:
     python -m tools colab 03 05            # only the notebooks whose names start with 03 or 05
     python -m tools colab --learner        # learner editions (NAME-colab-learner.ipynb), as `tools learner`
     python -m tools colab --output-dir out # write them to out/ instead
+    python -m tools colab --force          # also replace editions edited since (backed up into backups/ first)
 
 An edition is the notebook with one cell put in front of its first code cell: the set-up
 (``tools/colab_setup.py``), carrying the lesson's ``helpers`` as a wheel in base64, built here from this
@@ -14,9 +15,10 @@ fetches the data from Zenodo with its sha256 (into ``$LESSON_DATA_DIR`` when set
 from the project folder it does nothing. Colab and JupyterLab show the cell folded, as its title.
 Notebook 10's edition also carries the committed results, used where the runtime recorded none (each Colab
 notebook runs on a machine of its own). The editions are built on demand, never committed (colab/ is
-git-ignored). When ``[project.urls]`` in pyproject.toml names a GitHub repository, a full build also
-writes "Open in Colab" badges into the README's colab-badges block; they open the editions published on
-that repository's branch ``colab`` (see README.md, "Run in Colab").
+git-ignored). An edition edited since the tools wrote it (the folder's record says) is kept, and named;
+``--force`` replaces it after a backup into ``backups/``. When ``[project.urls]`` in pyproject.toml names a
+GitHub repository, a full build also writes "Open in Colab" badges into the README's colab-badges block;
+they open the editions published on that repository's branch ``colab`` (see README.md, "Run in Colab").
 """
 
 from __future__ import annotations
@@ -34,13 +36,16 @@ import sys
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
-from helpers.files import write_atomically
+from helpers.files import write_atomically, write_unless_edited
 from helpers.lesson import COMPARISON
-from tools.make_learner_copies import learner_copy
-from tools.notebooks import lesson_notebooks, write_notebook
+from helpers.settings import QUIET_PIP, SOURCE_DATE_VARIABLE
+from tools.make_learner_copies import learner_copy, read_lesson_notebook
+from tools.notebooks import lesson_notebooks, notebook_text, write_notebook
+from tools.readme import markers, replace_block
 
 import nbformat
 
@@ -91,7 +96,7 @@ def build_wheel(root: Path = ROOT) -> bytes:
         offline = ["--no-build-isolation", "--no-index"] if importlib.util.find_spec("setuptools") else []
         command = [sys.executable, "-m", "pip", "wheel", "--no-deps", *offline, "--quiet", "--wheel-dir",
                    str(output), str(source)]
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+        env = {**os.environ, SOURCE_DATE_VARIABLE: "315532800", **QUIET_PIP}
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         wheels = sorted(output.glob("*.whl"))
         if done.returncode != 0 or len(wheels) != 1:
@@ -224,8 +229,8 @@ def badge(repository: str, edition: str) -> str:
     return f"[![Open in Colab]({BADGE_IMAGE})]({colab_url(repository, edition)})"
 
 
-BADGES_START = "<!-- colab-badges: start (written by `python -m tools colab`) -->"
-BADGES_END = "<!-- colab-badges: end -->"
+BADGES = "colab-badges"  # the README's block, written by tools.readme's one block writer
+BADGES_START, BADGES_END = markers(BADGES)
 
 
 def badges_block(repository: str | None, notebooks: list[Path]) -> str:
@@ -243,12 +248,11 @@ def with_badges(text: str, block: str) -> str:
 
     Example: ``with_badges(README.read_text(), badges_block(None, []))``
     """
-    if text.count(BADGES_START) != 1 or text.count(BADGES_END) != 1 or text.index(BADGES_START) > text.index(BADGES_END):
+    try:
+        return replace_block(text, BADGES, block)
+    except ValueError:
         raise EditionError(f"README.md needs one pair of markers {BADGES_START} ... {BADGES_END}; put them back "
-                           "in the 'Run in Colab' section.")
-    before, rest = text.split(BADGES_START)
-    after = rest.split(BADGES_END)[1]
-    return f"{before}{BADGES_START}\n{block + chr(10) if block else ''}{BADGES_END}{after}"
+                           "in the 'Run in Colab' section, then run the command again.") from None
 
 
 def update_readme(root: Path = ROOT) -> bool:
@@ -266,21 +270,47 @@ def update_readme(root: Path = ROOT) -> bool:
     return True
 
 
-def make_editions(paths: list[Path], output_dir: Path, learner: bool = False,
-                  root: Path = ROOT) -> list[Path]:
-    """Write the edition of each notebook in ``paths`` into ``output_dir`` (atomically); the files written.
+def build_editions(paths: list[Path], learner: bool = False, root: Path = ROOT) -> dict[str, nbformat.NotebookNode]:
+    """The edition of each notebook in ``paths``, by file name, all made before any is written.
 
-    Example: ``make_editions(lesson_notebooks(NOTEBOOKS, ["03"]), Path("colab"))``
+    Example: ``build_editions(lesson_notebooks(NOTEBOOKS, ["03"]))``
     """
     wheel, wanted = build_wheel(root), requirements_by_module(root / "pyproject.toml")
     plain = setup_source(wheel, wanted)
-    editions = {}  # every edition made before the first is written: a failure leaves none half-done
+    editions = {}
     for path in paths:
         results = results_zip(root / "results") if path.name.startswith(COMPARISON_PREFIX) else None
         source = setup_source(wheel, wanted, results) if results else plain
         name = edition_name(path, learner)
-        editions[name] = colab_edition(nbformat.read(path, as_version=4), source, name, learner)
+        editions[name] = colab_edition(read_lesson_notebook(path), source, name, learner)
+    return editions
+
+
+def make_editions(paths: list[Path], output_dir: Path, learner: bool = False,
+                  root: Path = ROOT) -> list[Path]:
+    """Write the edition of each notebook in ``paths`` into ``output_dir`` (atomically); the files written.
+
+    For folders of the tools' own (a build, a temporary folder): an edition there is replaced whole. The
+    ``colab`` command keeps an edited edition instead (``write_editions``).
+
+    Example: ``make_editions(lesson_notebooks(NOTEBOOKS, ["03"]), Path("colab"))``
+    """
+    editions = build_editions(paths, learner, root)  # a failure leaves none half-done
     return [write_notebook(output_dir / name, edition) for name, edition in editions.items()]
+
+
+def write_editions(editions: dict[str, nbformat.NotebookNode], output_dir: Path,
+                   force: bool = False) -> Iterator[tuple[Path, str]]:
+    """Write ``editions`` into ``output_dir`` by the rule of ``helpers.files.write_unless_edited``, one at a time;
+    yields each file and what happened to it.
+
+    An edition that differs from what the tools last wrote there (edited) is kept, or with ``force`` backed up
+    into ``backups/`` first.
+
+    Example: ``for path, outcome in write_editions(build_editions(paths), Path("colab")): print(path, outcome)``
+    """
+    for name, edition in editions.items():
+        yield write_unless_edited(output_dir / name, notebook_text(edition), force=force)
 
 
 def stage_editions(paths: list[Path], folder: Path, root: Path = ROOT) -> dict[str, tuple[str, str]]:
@@ -301,27 +331,52 @@ def main(argv: list[str] | None = None) -> int:
                         help="learner editions: no solutions, no outputs, live cells reduced to comments")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help=f"folder for the editions (default: {DEFAULT_OUTPUT.relative_to(ROOT)}/)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace editions edited since the tools wrote them; the old ones go to backups/ first")
     args = parser.parse_args(argv)
     output_dir = (args.output_dir if args.output_dir is not None else DEFAULT_OUTPUT).resolve()
     if output_dir == NOTEBOOKS.resolve():
         print(f"Refusing to write editions into the lesson's notebooks folder {NOTEBOOKS}; choose another "
               "--output-dir.", file=sys.stderr)
         return 2
+    done: list[tuple[Path, str]] = []
     try:
         paths = lesson_notebooks(NOTEBOOKS, args.prefixes)
         if not paths:
             raise EditionError(f"No notebooks found in {NOTEBOOKS}.")
-        written = make_editions(paths, output_dir, args.learner)
-        changed = update_readme() if not args.prefixes else False
+        editions = build_editions(paths, args.learner)
     except (EditionError, nbformat.ValidationError, OSError, ValueError) as error:
         print(f"No editions written: {error}", file=sys.stderr)
         return 1
-    for path in written:
-        print(f"{path} ({path.stat().st_size // 1024} kB)")
+    except KeyboardInterrupt:
+        print("\nInterrupted: no editions written.", file=sys.stderr)
+        return 130
+    try:
+        for path, outcome in write_editions(editions, output_dir, force=args.force):
+            done.append((path, outcome))
+            print(f"{path} ({outcome}, {path.stat().st_size // 1024} kB)", flush=True)
+    except (OSError, ValueError) as error:
+        written = [path.name for path, outcome in done if outcome != "kept"]
+        print(f"Stopped writing editions: {error}\n"
+              f"{'Written before that: ' + ', '.join(written) if written else 'None was written.'}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted: the editions listed above are written (each whole); the others are as they were.",
+              file=sys.stderr)
+        return 130
+    kept = [path.name for path, outcome in done if outcome == "kept"]
     kind = "learner editions" if args.learner else "editions"
-    print(f"{len(written)} Colab {kind} in {output_dir}. In Colab: File > Upload notebook, then Runtime > Run all.")
-    if changed:
-        print("README.md: the Open in Colab badges rewritten from [project.urls] in pyproject.toml.")
+    print(f"{len(done) - len(kept)} Colab {kind} in {output_dir}. In Colab: File > Upload notebook, then "
+          "Runtime > Run all.")
+    if kept:
+        print(f"Kept {len(kept)} edited edition{'s' if len(kept) != 1 else ''} (not what the tools last wrote "
+              f"there): {', '.join(kept)}. Add --force to replace them; the old ones are then kept in backups/.")
+    try:
+        if not args.prefixes and update_readme():
+            print("README.md: the Open in Colab badges rewritten from [project.urls] in pyproject.toml.")
+    except (EditionError, OSError, ValueError) as error:
+        print(f"The editions are written; README.md's badges are not: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -14,21 +14,21 @@ A learner copy is the instructor notebook with
 Reduced cells keep their ``live`` tag and their cell id, so ``fill_live_cells`` can put the
 instructor's code back (used by the tests to check that a learner copy still runs end to end).
 The copies keep the instructor notebooks' file names; notebooks/ itself is never written. A copy that
-differs from a fresh one (a learner typed into it) is kept unless ``--force`` is given, and then moved to
-``backups/`` in the output folder before it is replaced.
+differs from what the tools last wrote there (a learner typed into it; the output folder's record says) is
+kept unless ``--force`` is given, and then copied whole to ``backups/`` in the output folder before it is
+replaced. Every file is written atomically (``helpers.files``).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy as copying
-import shutil
 import sys
-import time
 from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
-from tools.notebooks import lesson_notebooks, write_notebook
+from helpers.files import remember, write_unless_edited
+from tools.notebooks import lesson_notebooks, notebook_text
 
 import nbformat
 
@@ -82,31 +82,49 @@ def fill_live_cells(copy: nbformat.NotebookNode, instructor: nbformat.NotebookNo
     return result
 
 
+class NotebookError(ValueError):
+    """A lesson notebook cannot be read; the message names it and says how to get it back."""
+
+
+def read_lesson_notebook(path: Path) -> nbformat.NotebookNode:
+    """The lesson notebook at ``path``, read and checked; ``NotebookError`` naming it and the remedy if it is broken.
+
+    Example: ``read_lesson_notebook(NOTEBOOKS / "03_simple_rnn.ipynb")``
+    """
+    path = Path(path)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, nbformat.ValidationError) as error:
+        shown = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        first = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        raise NotebookError(f"{shown} cannot be read as a notebook ({first}). Get the committed one back with "
+                            f"`git checkout -- {shown}` (your changes to it are then lost: copy it first if "
+                            "they matter), then run the command again.") from None
+    return notebook
+
+
 def make_copy(source: Path, output_dir: Path, force: bool = False) -> tuple[Path, str]:
     """Write the learner copy of one instructor notebook to ``output_dir``; the path and what happened.
 
-    A copy already there that differs from a fresh one (a learner typed into it) is kept, unless
-    ``force``: then it is first moved to ``output_dir/backups/`` with the time in its name.
-    What happened is one of "written", "unchanged", "kept" or "replaced (backup: PATH)".
+    A copy already there that differs from what the tools last wrote (a learner typed into it) is kept, unless
+    ``force``: then it is first copied whole to ``output_dir/backups/`` with the time in its name. What happened
+    is one of "written", "unchanged", "updated", "kept" or "replaced (backup: PATH)" (``helpers.files``).
+
+    Example: ``make_copy(NOTEBOOKS / "03_simple_rnn.ipynb", Path("learner"))``
     """
-    notebook = nbformat.read(source, as_version=4)
-    result = learner_copy(notebook)
+    result = learner_copy(read_lesson_notebook(source))
     nbformat.validate(result)
     target = output_dir / source.name
-    if not target.exists():
-        return write_notebook(target, result), "written"
-    try:
-        unchanged = nbformat.read(target, as_version=4) == result
-    except Exception:  # not a readable notebook: it is someone's file all the same
-        unchanged = False
-    if unchanged:
-        return target, "unchanged"
-    if not force:
-        return target, "kept"
-    backup = output_dir / "backups" / f"{target.stem}-{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}"
-    backup.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(target, backup)
-    return write_notebook(target, result), f"replaced (backup: {backup})"
+    if target.is_file():
+        try:
+            unchanged = nbformat.read(target, as_version=4) == result
+        except Exception:  # not a readable notebook: it is someone's file all the same
+            unchanged = False
+        if unchanged:  # the same notebook, perhaps saved again by Jupyter: the tools' own from now on
+            remember(target)
+            return target, "unchanged"
+    return write_unless_edited(target, notebook_text(result), force=force)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--force", action="store_true",
-        help="replace copies that differ from a fresh one (typed into); the old ones go to backups/ first",
+        help="replace copies that differ from what the tools wrote (typed into); the old ones go to backups/ first",
     )
     args = parser.parse_args(argv)
 
@@ -142,13 +160,20 @@ def main(argv: list[str] | None = None) -> int:
             target, outcome = make_copy(path, output_dir, force=args.force)
         except (nbformat.ValidationError, OSError, ValueError) as error:
             print(f"{path.name}: no learner copy written: {error}", file=sys.stderr)
+            if paths.index(path):
+                print("Stopped there; the lines above say what became of the notebooks before it.", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            print(f"\nInterrupted at {path.name}: the lines above say what became of the notebooks before it; every "
+                  "copy is whole (the new one or the old one).", file=sys.stderr)
+            return 130
         if outcome == "kept":
             kept.append(target)
         print(f"{path.name} -> {target} ({outcome})")
     print(f"{len(paths) - len(kept)} learner cop{'y' if len(paths) - len(kept) == 1 else 'ies'} in {output_dir}")
     if kept:
-        print(f"Kept {len(kept)} cop{'y' if len(kept) == 1 else 'ies'} that differ from a fresh one (typed into?): "
+        print(f"Kept {len(kept)} cop{'y' if len(kept) == 1 else 'ies'} that differ from what the tools last wrote "
+              "there (typed into?): "
               f"{', '.join(path.name for path in kept)}. Add --force to replace them; the old ones are then "
               "kept in backups/.")
     return 0

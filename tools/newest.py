@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,14 +31,16 @@ from datetime import date
 from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
+from helpers.files import write_atomically
 from helpers.settings import DATA_VARIABLE, QUIET_PIP, QUIET_TENSORFLOW, RESULTS_VARIABLE, STRICT_VARIABLE
+from tools import venvs
 from tools.notebooks import lesson_notebooks
 
 import nbformat
 
 VENV = ROOT / ".venv-newest"
 STAMP_NAME = ".newest-freeze"  # the fingerprint, then `pip freeze`: written last, once everything is installed
-MARKER_NAME = ".made-by-tools-newest"  # written as soon as the folder is made, so a broken install can go
+MARKER_NAME = ".made-by-tools-newest"  # the marker of older versions; tools.venvs writes its own now
 RUNNER_PACKAGES = ["ipykernel", "nbclient", "nbformat"]  # what running the notebooks needs, unpinned
 VERSIONS = ["tensorflow-cpu", "tensorflow", "keras", "numpy", "pandas", "scikit-learn", "matplotlib"]
 WARNING_WORDS = ("Warning", "warning:", "Deprecat")  # "...: FutureWarning: ...", "DeprecationWarning", ...
@@ -62,20 +63,26 @@ class Problem:
     text: str
 
 
-def made_by_us(folder: Path) -> bool:
-    """Whether ``folder`` holds this tool's stamp or marker, i.e. this tool made it and may delete it."""
-    return (folder / STAMP_NAME).is_file() or (folder / MARKER_NAME).is_file()
-
-
 def clear_folder(folder: Path) -> None:
-    """Delete ``folder`` for a new environment, but only if missing, empty or made by this tool; else refuse."""
-    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    if not folder.is_dir() or not made_by_us(folder):
-        raise NewestError(f"{folder} exists and was not made by `python -m tools newest` (no {STAMP_NAME} or "
-                          f"{MARKER_NAME} in it), so it is left alone: move it away, then run the command again.")
-    shutil.rmtree(folder)
+    """Delete ``folder`` for a new environment, but only if missing, empty or made by the tools; else refuse.
+
+    Example: ``clear_folder(VENV)``
+    """
+    try:
+        venvs.clear_folder(folder, stamps=(STAMP_NAME, MARKER_NAME), remedy="move it away")
+    except venvs.VenvError as error:
+        raise NewestError(str(error)) from None
+
+
+def find_python(wanted: str) -> Path:
+    """The interpreter ``--python`` names, if it is a Python 3.11-3.13 that runs; else NewestError saying so.
+
+    Example: ``find_python("python3.12")``
+    """
+    try:
+        return venvs.find_python(wanted)
+    except venvs.VenvError as error:
+        raise NewestError(str(error)) from None
 
 
 def fingerprint(python: Path, today: date | None = None) -> str:
@@ -93,23 +100,24 @@ def fingerprint(python: Path, today: date | None = None) -> str:
 
 def ensure_environment(python: Path, folder: Path = VENV, fresh: bool = False) -> Path:
     """Make ``folder`` with the newest releases (or reuse it while its stamp matches); its Python."""
-    interpreter, stamp = folder / "bin" / "python", folder / STAMP_NAME
+    interpreter, stamp = venvs.venv_python(folder), folder / STAMP_NAME
     wanted = fingerprint(python)
     if not fresh and interpreter.exists() and stamp.is_file() and stamp.read_text().startswith(f"# {wanted}\n"):
         print(f"Reusing {folder.name}/ (made today from this pyproject.toml and {python}).", flush=True)
         return interpreter
-    clear_folder(folder)
+    clear_folder(folder)  # before saying anything: a folder the tools did not make is refused, untouched
     print(f"Making {folder.name}/ with {python}: the newest releases pyproject.toml allows ...", flush=True)
-    if subprocess.call([str(python), "-m", "venv", str(folder)]) != 0:
-        raise NewestError(f"`{python} -m venv {folder}` failed (see above); name a Python 3.11-3.13 with --python.")
-    (folder / MARKER_NAME).write_text("made by `python -m tools newest`; it may delete this folder\n")
+    try:
+        interpreter = venvs.make_venv(python, folder, stamps=(STAMP_NAME, MARKER_NAME), remedy="move it away")
+    except venvs.VenvError as error:
+        raise NewestError(f"{error} Or name another Python 3.11-3.13 with --python.") from None
     pip = [str(interpreter), "-m", "pip", "install", "--quiet", "--upgrade"]
     for step in (pip + ["pip"], pip + ["--upgrade-strategy", "eager", "-e", str(ROOT), *RUNNER_PACKAGES]):
         if subprocess.call(step, cwd=ROOT, env={**os.environ, **QUIET_PIP}) != 0:
             raise NewestError(f"`{' '.join(step[1:])}` failed (see pip's message above): check the connection to "
                               "the package index, or whether the newest releases still install together, then rerun.")
     frozen = subprocess.run([str(interpreter), "-m", "pip", "freeze"], capture_output=True, text=True, check=True)
-    stamp.write_text(f"# {wanted}\n{frozen.stdout}")
+    write_atomically(stamp, f"# {wanted}\n{frozen.stdout}")  # last: a set-up stopped before it is made again
     return interpreter
 
 
@@ -200,10 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         paths = lesson_notebooks(ROOT / "notebooks", args.prefixes)
-        python = ensure_environment(Path(shutil.which(str(args.python)) or args.python), fresh=args.fresh)
-    except (NewestError, ValueError, subprocess.CalledProcessError) as error:
+        python = ensure_environment(find_python(str(args.python)), fresh=args.fresh)
+    except (NewestError, ValueError, OSError, subprocess.CalledProcessError) as error:
         print(f"newest: not run: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\nnewest: set-up interrupted; run the command again: {VENV.name}/ is made again.", file=sys.stderr)
+        return 130
     got = versions(python)
     setup_seconds = time.perf_counter() - started
     print("Newest releases: " + ", ".join(f"{name} {version}" for name, version in got.items()), flush=True)

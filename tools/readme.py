@@ -1,8 +1,9 @@
 """Write the README's and instructors.md's generated blocks: episodes, schedule, results and run times.
 
-Each block lies between a start and an end marker and is written from one source: the episodes table and
-the schedule from the lesson's manifest (``helpers/lesson.py``), the results table from ``results/*.json``
-through ``helpers.results`` (the renderer notebook 10 and the website use too), and the run times from
+Each block lies between a start and an end marker and is written from one source: the episodes table, the
+schedule and the study's commands (its seeds and years) from the lesson's manifest (``helpers/lesson.py``),
+the results table from the run's results, computed once (``helpers.results.run_results``, the renderer
+notebook 10 and the website use too), and the run times from
 the run that just finished. Nothing is read from a notebook's outputs. The run command calls
 ``update_documents`` after a full run in place; ``python -m tools.readme`` rewrites the manifest's blocks
 alone (after adding an episode, say), and ``tests/test_readme.py`` fails when they are out of date.
@@ -23,12 +24,17 @@ README = ROOT / "README.md"
 INSTRUCTORS = ROOT / "instructors.md"
 
 
+# The command that writes each block, where it is not `python -m tools lesson`: named in the start marker.
+WRITERS = {"colab-badges": "python -m tools colab"}
+
+
 def markers(name: str) -> tuple[str, str]:
-    """The start and end markers of the generated block ``name``.
+    """The start and end markers of the generated block ``name``, the start naming the command that writes it.
 
     Example: ``markers("results")[0]  # '<!-- results: start (written by `python -m tools lesson`) -->'``
     """
-    return f"<!-- {name}: start (written by `python -m tools lesson`) -->", f"<!-- {name}: end -->"
+    writer = WRITERS.get(name, "python -m tools lesson")
+    return f"<!-- {name}: start (written by `{writer}`) -->", f"<!-- {name}: end -->"
 
 
 def _checked_markers(text: str, name: str) -> tuple[str, str]:
@@ -41,14 +47,17 @@ def _checked_markers(text: str, name: str) -> tuple[str, str]:
 
 
 def replace_block(text: str, name: str, body: str) -> str:
-    """``text`` with the block ``name`` between its markers replaced by ``body``.
+    """``text`` with the block ``name`` between its markers replaced by ``body`` (the one block writer).
+
+    An empty ``body`` leaves the markers on consecutive lines.
 
     Example: ``replace_block(readme, "results", results_markdown(table))``
     """
     start, end = _checked_markers(text, name)
     before, rest = text.split(start)
     after = rest.split(end)[1]
-    return f"{before}{start}\n{body.strip()}\n{end}{after}"
+    body = body.strip()
+    return f"{before}{start}\n{body + chr(10) if body else ''}{end}{after}"
 
 
 def block(text: str, name: str) -> str:
@@ -107,6 +116,30 @@ def timings_text(seconds: dict[str, float], total: float, jobs: int | None = Non
             f"each notebook, kernel start included: {parts}.")
 
 
+def study_commands() -> str:
+    """The README's commands of the seed study, with the seeds and years of the manifest (``helpers/lesson.py``).
+
+    Example: ``print(study_commands())``
+    """
+    from helpers.lesson import BACKTEST_SEEDS, BACKTEST_YEARS, CALIBRATION_SEEDS, HELD_OUT_SEEDS
+
+    fold = BACKTEST_YEARS[1] if len(BACKTEST_YEARS) > 2 else BACKTEST_YEARS[0]
+    lines = [
+        (f"python3 -m tools seed-spread --seeds {CALIBRATION_SEEDS}",
+         "the lesson's split, the calibration seeds: about an hour"),
+        (f"python3 -m tools seed-spread --seeds {HELD_OUT_SEEDS} --held-out",
+         "seeds kept out of calibration: do the checks hold?"),
+        (f"python3 -m tools seed-spread --year {fold} --seeds {BACKTEST_SEEDS}",
+         f"one backtest fold: the core episodes, validated on {fold}"),
+    ]
+    width = max(len(command) for command, _ in lines) + 2
+    body = "\n".join(f"{command:<{width}}# {comment}" for command, comment in lines)
+    return (f"```bash\n{body}\n```\n\nThe seeds and years are the manifest's (`helpers/lesson.py`: "
+            f"`CALIBRATION_SEEDS` {CALIBRATION_SEEDS}, `HELD_OUT_SEEDS` {HELD_OUT_SEEDS}, `BACKTEST_SEEDS` "
+            f"{BACKTEST_SEEDS}, `BACKTEST_YEARS` {', '.join(map(str, BACKTEST_YEARS))}); without `--seeds` the study "
+            "takes the same ones.")
+
+
 def study_text() -> str:
     """The README's sentence on the study's seeds and years, counted from its committed tables.
 
@@ -133,14 +166,15 @@ def study_text() -> str:
             "`helpers/backtest.csv` and `helpers/recall_sweep.csv`.)")
 
 
-def fit_times_text(results_folder: Path) -> str:
-    """instructors.md's sentence on how long the fits took in the committed run, from its result files.
+def fit_times_text(results) -> str:
+    """instructors.md's sentence on how long the fits took in the committed run: from the run's results
+    (``helpers.results.run_results``, every task), or from a results folder, read here.
 
-    Example: ``fit_times_text(ROOT / "results")``
+    Example: ``fit_times_text(run_results(ROOT / "results"))``
     """
-    from helpers.results import load_results
+    from helpers.results import run_results
 
-    results = load_results(results_folder, task=None)
+    results = run_results(results).recorded
     timed = results[results["fit_seconds"] > 0].sort_values("fit_seconds")
     if timed.empty:
         return "The committed run recorded no fit times."
@@ -151,32 +185,34 @@ def fit_times_text(results_folder: Path) -> str:
             "A fit run alone is quicker.")
 
 
-def update_documents(results_folder: Path | None = None, seconds: dict[str, float] | None = None,
+def update_documents(results=None, seconds: dict[str, float] | None = None,
                      total: float | None = None, readme: Path | None = None,
                      instructors: Path | None = None, jobs: int | None = None) -> None:
     """Rewrite the generated blocks; the results table too when results are given, the run times with ``seconds``.
 
-    ``readme`` and ``instructors`` default to the project's README.md and instructors.md; ``jobs`` is how many
-    notebooks the run ran at a time, for the run times.
+    ``results``: the run's results as computed once (``helpers.results.run_results(folder)``, handed to the
+    summary too), or a results folder, read here. ``readme`` and ``instructors`` default to the project's
+    README.md and instructors.md; ``jobs`` is how many notebooks the run ran at a time, for the run times.
 
-    Example: ``update_documents(ROOT / "results", {"01": 9.5}, 95.0)``
+    Example: ``update_documents(run_results(ROOT / "results"), {"01": 9.5}, 95.0)``
     """
-    from helpers.results import comparison_table, results_markdown
+    from helpers.results import results_markdown, run_results
 
     readme = readme or README  # read here, not when the function is defined
     instructors = instructors or INSTRUCTORS
 
     text = replace_block(readme.read_text(encoding="utf-8"), "episodes", episodes_table())
-    if results_folder is not None:
-        table = comparison_table(results_folder)
-        if not table.empty:
-            text = replace_block(text, "results", results_markdown(table))
+    if results is not None:
+        results = run_results(results)
+        if not results.comparison.empty:
+            text = replace_block(text, "results", results_markdown(results.comparison))
     if seconds:
         text = replace_block(text, "timings", timings_text(seconds, total or sum(seconds.values()), jobs))
     text = replace_block(text, "study", study_text())
+    text = replace_block(text, "study-commands", study_commands())
     schedule = replace_block(instructors.read_text(encoding="utf-8"), "schedule", schedule_table())
-    if results_folder is not None:
-        schedule = replace_block(schedule, "fit-times", fit_times_text(results_folder))
+    if results is not None:
+        schedule = replace_block(schedule, "fit-times", fit_times_text(results))
     write_atomically(readme, text)  # both written only once both blocks were found
     write_atomically(instructors, schedule)
     print(f"Written: the generated blocks of {readme.name} and {instructors.name}")
