@@ -86,8 +86,9 @@ EPISODES: tuple[Episode, ...] = (
     Episode("06", "06_long_window.ipynb", "window lengths", "core", 25,
             "windows of 1, 7, 30 and 90 days: how far back the information goes, what a longer window costs, and "
             "a verdict that depends on the year",
-            "the windows with `window=90`, `compile_and_fit`",
-            "the model (episode 5's), the lost samples, the 1- and 7-day fits, the window-length plot, the "
+            "the windows with `window=90`",
+            "the model (episode 5's), the lost samples, the 90-day fit (the lesson's longest: run it, then talk "
+            "through what 90 steps cost while it trains), the 1- and 7-day fits, the window-length plot, the "
             "debriefs",
             explain=10, in_room=("Predict", "Challenge 1")),
     Episode("07", "07_better_training.ipynb", "better training", "optional", 20,
