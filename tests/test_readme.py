@@ -27,8 +27,8 @@ TEXT = f"# Title\n\nBefore.\n{START}\nold table\n{END}\n\n## After\n"
 
 
 def test_the_markers_name_the_block_and_the_command_that_writes_it():
-    assert markers("results") == ("<!-- results: start (written by `python -m tools lesson`) -->",
-                                  "<!-- results: end -->")
+    start, end = markers("results")
+    assert "results: start" in start and "python -m tools lesson" in start and "results: end" in end
 
 
 def test_replace_block_replaces_only_what_lies_between_the_markers():
