@@ -306,9 +306,13 @@ def check_covers_split(frame: pd.DataFrame, path, config: Config | None = None) 
         found = f"ends on {last.date()}, but the lesson's split needs every day up to {split.test_last}"
     else:
         found = f"starts on {first.date()}, but the lesson trains on the days before {split.val_start}"
+    if Path(path).name == FILENAME:  # the lesson's data file: cut short by a download or a copy
+        remedy = f"Delete it and run again: it is downloaded again (or copy the whole file from {DATA_URL})."
+    else:  # a file of one's own
+        remedy = ("If it is a shorter file of your own, read it with load_weather(path, sha256=None, "
+                  "whole_split=False); the episodes need the whole period.")
     raise WeatherDataError(
-        f"{path} {found}: the file is incomplete (an interrupted download or copy cuts it short). Delete it and "
-        f"run again: it is downloaded again (or copy the whole file from {DATA_URL})."
+        f"{path} {found}: the file is incomplete (an interrupted download or copy cuts it short). {remedy}"
     )
 
 

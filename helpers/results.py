@@ -179,14 +179,18 @@ def _records(folder: str | Path | None) -> list[tuple[Path, dict]]:
     """Every result file in ``folder`` (default: the results folder) with its parsed record, by file name."""
     folder = Path(folder) if folder is not None else results_dir()
     records = []
-    for path in sorted(folder.glob("*.json")):
+    # record_result names every file "<episode>_<key>.json": other JSON in the folder (notes of one's own) is not
+    # a result, and is left alone
+    for path in sorted(folder.glob("[0-9][0-9]_*.json")):
+        remedy = ("move it out of the results folder if it is a file of your own; if a notebook wrote it, delete it "
+                  f"and rerun notebook {path.name[:2]}")
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path} is not valid JSON ({error}); delete it and rerun its notebook.") from None
+            raise ValueError(f"{path} is not valid JSON ({error}): {remedy}.") from None
         problem = _record_problem(record)
         if problem:
-            raise ValueError(f"{path} is not a result this lesson wrote ({problem}); delete it and rerun its notebook.")
+            raise ValueError(f"{path} is not a result this lesson wrote ({problem}): {remedy}.")
         earlier = [other for other, seen in records if seen["key"] == record["key"]]
         if earlier:
             raise ValueError(

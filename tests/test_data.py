@@ -367,12 +367,20 @@ def _days(first: str, last: str) -> tuple[int, ...]:
 
 
 def test_a_file_cut_at_a_row_boundary_is_called_incomplete_not_blamed_on_the_split(weather_csv):
-    path = weather_csv(dates=_days("2000-01-01", "2008-03-16"))
+    path = weather_csv(FILENAME, dates=_days("2000-01-01", "2008-03-16"))  # the lesson's own file, cut short
     with pytest.raises(WeatherDataError) as error:
         load_weather(path, sha256=None)
     message = str(error.value)
     assert "incomplete" in message and "2008-03-16" in message and "Delete it" in message
     assert "val_start" not in message
+
+
+def test_a_short_file_of_ones_own_is_not_to_be_deleted_but_read_with_whole_split_off(weather_csv):
+    path = weather_csv("my_weather.csv", dates=_days("2000-01-01", "2008-03-16"))
+    with pytest.raises(WeatherDataError) as error:
+        load_weather(path, sha256=None)
+    assert "whole_split=False" in str(error.value) and "Delete it" not in str(error.value)
+    assert len(load_weather(path, sha256=None, whole_split=False)) == len(_days("2000-01-01", "2008-03-16"))
 
 
 def test_a_file_that_covers_the_split_is_read_whole(weather_csv):

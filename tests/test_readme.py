@@ -166,6 +166,17 @@ def test_update_documents_writes_every_block_and_nothing_else(documents, tmp_pat
     assert "Written: the generated blocks of README.md and instructors.md" in capsys.readouterr().out
 
 
+def test_a_result_of_ones_own_in_the_results_folder_stays_out_of_the_documents(documents, tmp_path):
+    results = results_folder(tmp_path / "results")
+    values = OBSERVED.to_numpy() + 0.5
+    record_result("my_gru", "05", name="My own GRU", val_rmse=0.5, test_rmse=rmse(OBSERVED, values),
+                  predictions=values, dates=TEST_DAYS, folder=results)
+    readme.update_documents(results, {"01": 9.5}, 9.5)
+    text, schedule = (path.read_text(encoding="utf-8") for path in documents)
+    assert "My own GRU" not in block(text, "results") and "My own GRU" not in block(schedule, "fit-times")
+    assert "SimpleRNN" in block(text, "results")  # the lesson's models are there
+
+
 def test_the_table_is_computed_once_and_handed_to_the_summary_and_the_documents(documents, tmp_path, monkeypatch,
                                                                                  capsys):
     from helpers.results import run_results

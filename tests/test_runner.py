@@ -257,3 +257,48 @@ def test_failing_cell_reports_the_first_error():
 def test_a_stopped_run_has_a_status_the_shell_knows():
     assert runner.Stopped(signal.SIGTERM).status == 143 and runner.Stopped(signal.SIGINT).status == 130
     assert isinstance(runner.Stopped(), KeyboardInterrupt)  # code that catches Ctrl-C catches SIGTERM too
+
+
+# a run whose caller is gone (the entry killed with SIGKILL, a closed terminal's SIGHUP to the entry alone) must stop,
+# not go on unattended and write what its user stopped
+ORPHANED_RUN = """
+import asyncio, sys
+from pathlib import Path
+from tools.runner import Stopped, run_notebooks
+here = Path(sys.argv[1])
+async def work(path):
+    await asyncio.sleep(30)
+    (here / "finished").write_text("yes")
+(here / "started").write_text("yes")
+try:
+    run_notebooks([here / "01_a.ipynb"], report=lambda text: None, work=work)
+except Stopped as stop:
+    (here / "stopped").write_text(str(stop.status))
+"""
+MIDDLE = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]])
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX: a parent's end is seen as SIGHUP")
+def test_a_run_whose_caller_was_killed_stops_instead_of_going_on(tmp_path):
+    middle = subprocess.Popen([sys.executable, "-c", MIDDLE, ORPHANED_RUN, str(tmp_path)], cwd=PROJECT_ROOT,
+                              env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    try:
+        for _ in range(300):
+            if (tmp_path / "started").exists():
+                break
+            time.sleep(0.05)
+        time.sleep(1)
+        middle.kill()  # SIGKILL: the run's caller cannot pass anything on
+        middle.wait()
+        for _ in range(200):
+            if (tmp_path / "stopped").exists():
+                break
+            time.sleep(0.05)
+    finally:
+        middle.kill()
+    assert (tmp_path / "stopped").read_text() == str(128 + int(getattr(signal, "SIGHUP", signal.SIGTERM)))
+    assert not (tmp_path / "finished").exists()

@@ -281,7 +281,9 @@ def ready(monkeypatch, tmp_path):
 
 def test_lesson_runs_the_runner_with_the_words_after_it(ready, calls):
     assert entry.main(["lesson", "03", "--jobs", "1"]) == 0
-    assert calls == [([str(ready), "-m", "tools.run_lesson", "03", "--jobs", "1"], {})]
+    (arguments, env), = calls
+    assert arguments[0] == str(ready) and "tools.run_lesson" in arguments  # the runner, in the environment
+    assert arguments[-3:] == ["03", "--jobs", "1"] and env == {}  # with the words after the command
 
 
 def test_test_runs_unit_tests_then_nbval_strictly(ready, calls):
@@ -351,6 +353,17 @@ def stop(number, frame):
     (here / "got").write_text(str(number))
     print("stand-in runner: stopped, nothing written", file=sys.stderr)
     sys.exit(128 + number)
+def note(number, frame):
+    with open(here / "got", "a") as got:
+        got.write(f"{number}\\n")
+if sys.argv[1:] == ["counts"]:  # notes every signal, and ends a second after the first
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, note)
+    (here / "pid").write_text(str(os.getpid()))
+    while not (here / "got").exists():
+        time.sleep(0.05)
+    time.sleep(1)
+    sys.exit(128 + int((here / "got").read_text().split()[0]))
 if sys.argv[1:] != ["dies"]:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -482,3 +495,31 @@ def test_words_after_the_double_dash_reach_only_the_unit_tests():
     steps, both, unit_only = entry.test_steps(["-x", "--", "-k", "windows"])
     assert [arguments[2] for arguments, _ in steps] == ["tests", "notebooks"]
     assert both == ["-x"] and unit_only == ["-k", "windows"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)],
+                         ids=["Ctrl-C", "SIGTERM", "SIGHUP"])
+def test_a_signal_to_the_entrys_whole_group_reaches_the_runner_once(tmp_path, number):
+    # a terminal's Ctrl-C, or `kill -- -PGID`, reaches every process of the entry's group: the runner must still see
+    # one signal (two arrived in the middle of its clean-up and left it hanging)
+    (tmp_path / "runner.py").write_text(RUNNER, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / "runner.py"), "counts"],
+                               cwd=entry.ROOT, env={**os.environ, "PYTHONPATH": str(entry.ROOT)},
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # the entry leads a group of its own, as in a terminal
+    pid = None
+    try:
+        for _ in range(400):
+            if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
+                break
+            time.sleep(0.05)
+        pid = int((tmp_path / "pid").read_text())
+        os.killpg(process.pid, number)  # to the whole group
+        _, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert (tmp_path / "got").read_text().split() == [str(int(number))]  # once, not twice
+    assert not alive(pid) and "Traceback" not in err and process.returncode == 128 + int(number)

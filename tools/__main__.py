@@ -65,15 +65,16 @@ QUIET = {**QUIET_TENSORFLOW, **QUIET_PIP}  # for every command this file runs
 # command -> (arguments for the environment's Python, extra environment variables)
 COMMANDS: dict[str, list[tuple[list[str], dict[str, str]]]] = {
     "setup": [],
-    "lesson": [(["-m", "tools.run_lesson"], {})],
-    "learner": [(["-m", "tools.make_learner_copies"], {})],
-    "seed-spread": [(["-m", "benchmarks.seed_spread"], {})],
-    "benchmark": [(["-m", "benchmarks.run_benchmarks"], {})],
-    "site": [(["-m", "tools.site"], {})],
-    "colab": [(["-m", "tools.colab"], {})],  # Colab editions, into colab/
-    "colab-check": [(["-m", "tools.colab_check"], {})],  # every edition run in a Colab-like environment
-    "newest": [(["-m", "tools.newest"], {})],
-    "adding": [(["-m", "tools.adding"], {})],  # what adding a model or an episode takes  # the lesson in learner mode with the newest releases, no warnings
+    "lesson": [(["-m", "tools.launch", "tools.run_lesson"], {})],
+    "learner": [(["-m", "tools.launch", "tools.make_learner_copies"], {})],
+    "seed-spread": [(["-m", "tools.launch", "benchmarks.seed_spread"], {})],
+    "benchmark": [(["-m", "tools.launch", "benchmarks.run_benchmarks"], {})],
+    "site": [(["-m", "tools.launch", "tools.site"], {})],
+    "colab": [(["-m", "tools.launch", "tools.colab"], {})],  # Colab editions, into colab/
+    "colab-check": [(["-m", "tools.launch", "tools.colab_check"], {})],  # every edition in a Colab-like environment
+    # the lesson in learner mode with the newest releases, no warnings
+    "newest": [(["-m", "tools.launch", "tools.newest"], {})],
+    "adding": [(["-m", "tools.launch", "tools.adding"], {})],  # what adding a model or an episode takes
     # a result outside the range measured over seeds fails here; learners get plain words instead
     "test": [(["-m", "pytest", "tests"], {STRICT_VARIABLE: "1"}),
              # results into a staging folder of the run's own (tools/nbval_plugin.py), 10 last
@@ -164,39 +165,40 @@ class Stopped(Exception):
         self.status, self.number, self.killed = status, number, killed  # killed: ended by the signal itself
 
 
-def _terminal_sends_it_too() -> bool:
-    """Whether a Ctrl-C typed now reaches a command this process started: this process's group is in the foreground.
+# The signals passed on to a command: Ctrl-C, SIGTERM (an editor's stop button) and, on POSIX, SIGHUP (the
+# terminal closed). Ended by any of them, the entry waits for the command, so that nothing runs on unattended.
+PASSED_ON = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
-    Example: ``_terminal_sends_it_too()  # False under CI, True in a terminal``
+
+def _own_group() -> dict:
+    """Popen's options that start a command in a process group of its own (POSIX): a Ctrl-C typed in the terminal,
+    or a signal sent to this process's group, then reaches the command once, passed on by this process, never
+    twice. Windows gives a console's Ctrl-C to every process attached to it, so there the command stays attached.
+
+    Example: ``subprocess.Popen(arguments, **_own_group())``
     """
-    if os.name == "nt":
-        return True  # Windows gives a console's Ctrl-C to every process attached to it
-    for stream in (sys.stdin, sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            if stream is not None and os.isatty(stream.fileno()):
-                return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
-    return False
+    return {"process_group": 0} if os.name == "posix" else {}
 
 
 @contextlib.contextmanager
 def _passing_on_signals(child: subprocess.Popen) -> Iterator[list[int]]:
     """While the block runs, pass SIGINT and SIGTERM on to ``child``; yields the signals received.
 
-    A Ctrl-C typed in the terminal reaches the child by itself, so only a second one, or one sent by another
-    program (an editor's stop button), is passed on: the child sees each interruption once.
+    On POSIX the child runs in a process group of its own (``_own_group``), so each signal reaches it once, from
+    here; on Windows a console's Ctrl-C reaches it by itself, and only other signals are passed on.
     """
     received: list[int] = []
 
     def pass_on(number: int, frame: object) -> None:
         received.append(number)
-        if number == signal.SIGINT and received.count(number) == 1 and _terminal_sends_it_too():
+        if os.name == "nt" and number == signal.SIGINT:
             return
         with contextlib.suppress(OSError, ValueError):  # gone already; or a signal Windows cannot send
             child.send_signal(number)
 
     saved = {}
     with contextlib.suppress(ValueError):  # not the main thread: signals stay as they are
-        for number in (signal.SIGINT, signal.SIGTERM):
+        for number in PASSED_ON:
             saved[number] = signal.signal(number, pass_on)
     try:
         yield received
@@ -214,7 +216,7 @@ def run(arguments: list[str], extra_env: dict[str, str] | None = None) -> int:
     Example: ``run([str(python), "-m", "tools.run_lesson", "03"])``
     """
     env = {**os.environ, **QUIET, **(extra_env or {})}
-    child = subprocess.Popen(arguments, cwd=ROOT, env=env)
+    child = subprocess.Popen(arguments, cwd=ROOT, env=env, **_own_group())
     with _passing_on_signals(child) as received:
         status = child.wait()
     if received:
@@ -303,7 +305,9 @@ def ensure_environment(folder: Path | None = None, extras: tuple[str, ...] = (),
 def ensure_data(python: Path) -> None:
     """Download and verify the data file unless it is already there (helpers.data does both)."""
     code = (
-        "import sys\n"
+        "import signal, sys\n"
+        "for number in (signal.SIGINT, signal.SIGTERM):  # stopped: no traceback, the entry says so\n"
+        "    signal.signal(number, lambda number, frame: sys.exit(128 + number))\n"
         "from helpers.data import WeatherDataError, fetch_weather_file\n"
         "try:\n    print('data:', fetch_weather_file())\n"
         "except WeatherDataError as problem:\n    sys.exit(str(problem))  # the message alone: it says what to do\n"

@@ -366,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     kept = [path.name for path, outcome in done if outcome == "kept"]
     kind = "learner editions" if args.learner else "editions"
-    print(f"{len(done) - len(kept)} Colab {kind} in {output_dir}. In Colab: File > Upload notebook, then "
+    print(f"{len(done) - len(kept)} Colab {kind} written or already up to date in {output_dir}"
+          f"{f', and {len(kept)} kept as you edited them' if kept else ''}. In Colab: File > Upload notebook, then "
           "Runtime > Run all.")
     if kept:
         print(f"Kept {len(kept)} edited edition{'s' if len(kept) != 1 else ''} (not what the tools last wrote "

@@ -196,6 +196,7 @@ def update_documents(results=None, seconds: dict[str, float] | None = None,
 
     Example: ``update_documents(run_results(ROOT / "results"), {"01": 9.5}, 95.0)``
     """
+    from helpers.lesson import MODELS
     from helpers.results import results_markdown, run_results
 
     readme = readme or README  # read here, not when the function is defined
@@ -204,6 +205,9 @@ def update_documents(results=None, seconds: dict[str, float] | None = None,
     text = replace_block(readme.read_text(encoding="utf-8"), "episodes", episodes_table())
     if results is not None:
         results = run_results(results)
+        # the lesson's models only: a result of one's own in the results folder stays out of the documents
+        results = results._replace(**{name: table[table["key"].isin(list(MODELS))]
+                                      for name, table in results._asdict().items()})
         if not results.comparison.empty:
             text = replace_block(text, "results", results_markdown(results.comparison))
     if seconds:

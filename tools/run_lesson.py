@@ -114,7 +114,7 @@ class ChangedOnDisk(Exception):
 
     def __init__(self, paths: list[Path]):
         names = ", ".join(path.name for path in paths)
-        super().__init__(f"{names} changed on disk while the run went on (saved in Jupyter?). Your version is kept, "
+        super().__init__(f"{names} changed on disk while the run went on (saved in Jupyter, or written by another run?). Your version is kept, "
                          "and nothing of this run was written. Run it again when it is saved.")
         self.paths = paths
 
@@ -229,6 +229,7 @@ def commit(executed: dict[Path, Executed], targets: dict[Path, Path], before: di
             target = targets[path]
             if target in foreign and force:
                 written.append(copy_atomically(target, backup_path(target)))
+                print(f"Kept your {target.name} as {written[-1]} before replacing it (--force).", flush=True)
             written.append(write_bytes_atomically(target, notebook_text(result.notebook).encode("utf-8")))
             if target.resolve() != path.resolve():
                 remember(target)  # the folder's record: what a run last wrote there

@@ -52,6 +52,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 T = TypeVar("T")
 LOCK_NAME = ".lesson-run.lock"  # in the folder a run writes into, while it runs
 SIGNAL_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+if hasattr(signal, "SIGHUP"):  # POSIX: the terminal closed, or the command that started this one ended
+    SIGNAL_NAMES[signal.SIGHUP] = "SIGHUP"
 
 
 class NotebookFailed(Exception):
@@ -318,16 +320,21 @@ def run_notebooks(
             loop.close()
             finished.set()
 
-    with signals_raise():
+    # The handlers only note a signal: one that raised inside threading's own code (Event.wait) could leave its
+    # lock held and the run hanging. The main thread looks at the notes five times a second; a parent that
+    # ended (the entry killed, the terminal closed) counts as SIGHUP, so that no run goes on unattended.
+    parent = os.getppid()
+    with signals_held() as arrived:
         threading.Thread(target=run_loop, name="run-notebooks").start()
-        try:
-            while not finished.wait(0.2):
-                pass
-        except KeyboardInterrupt as interrupt:  # Stopped, or Ctrl-C outside the main thread's handler
-            with signals_held():
+        cancelled = False
+        while not finished.wait(0.2):
+            if not arrived and os.name == "posix" and os.getppid() != parent:
+                arrived.append(getattr(signal, "SIGHUP", signal.SIGTERM))
+            if arrived and not cancelled:
                 loop.call_soon_threadsafe(schedule.cancel)
-                finished.wait()
-            raise (interrupt if isinstance(interrupt, Stopped) else Stopped(signal.SIGINT)) from None
+                cancelled = True
+    if arrived:
+        raise Stopped(arrived[0])
     if "error" in outcome:
         raise outcome["error"]
     return outcome["results"]
@@ -367,6 +374,8 @@ def this_command() -> str:
     """
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     program = f"python -m {spec.name}" if spec is not None and spec.name else Path(sys.argv[0]).name
+    if spec is not None and spec.name == "tools.launch":  # started by the entry: argv[0] names the module
+        program = f"python -m {sys.argv[0]}"
     return " ".join([program, *sys.argv[1:]]).strip()
 
 
