@@ -2,7 +2,7 @@
 
 The entry starts each command as ``python -m tools.launch MODULE ARGS...``. Until MODULE is imported (a few
 seconds: pandas, nbformat, jsonschema), Ctrl-C or SIGTERM ends it at once with exit status 128 + the signal's
-number and no traceback: the entry then says in one line what stopped. Once imported, the module's own
+number and one line saying so, no traceback. Once imported, the module's own
 handling takes over (the runner stops every kernel and says what it kept) and its ``entry`` (or ``main``) runs
 with ARGS. Standard library only.
 
@@ -19,6 +19,8 @@ EARLY_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _end_quietly(number: int, frame: object) -> None:
+    name = "Ctrl-C" if number == signal.SIGINT else signal.Signals(number).name
+    print(f"Stopped ({name}) while starting: nothing was run or written.", file=sys.stderr, flush=True)
     raise SystemExit(128 + number)
 
 
