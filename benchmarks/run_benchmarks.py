@@ -27,7 +27,7 @@ from helpers.lesson import episodes_of, trained_episodes
 from helpers.settings import BACKEND_VARIABLE, PYTHONPATH_VARIABLE, RESULTS_VARIABLE, TF_THREADS_VARIABLE, VENV_VARIABLE
 from helpers.windows import make_lagged, make_sequences, station_columns
 from tools.notebooks import lesson_notebooks, notebook_client
-from tools.run_lesson import environment
+from tools.runner import environment
 
 import nbformat
 import numpy as np

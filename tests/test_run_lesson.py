@@ -427,15 +427,3 @@ def test_an_output_dir_that_cannot_be_written_is_refused_before_anything_runs(ru
         run_lesson.main(["--jobs", "1", "--output-dir", str(target)])
     folder, results = lesson_folder
     assert json.loads((results / "01_one.json").read_text())["test_rmse"] == 9.9
-
-
-def test_environment_sets_and_restores_variables(run_lesson, monkeypatch):
-    monkeypatch.setenv("LESSON_SEED", "5")
-    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
-    with pytest.raises(RuntimeError):
-        with run_lesson.environment(LESSON_SEED="7", LESSON_STRICT_CHECKS="0"):
-            assert os.environ["LESSON_SEED"] == "7" and os.environ["LESSON_STRICT_CHECKS"] == "0"
-            raise RuntimeError("the block failed")
-    assert os.environ["LESSON_SEED"] == "5" and "LESSON_STRICT_CHECKS" not in os.environ
-
-

@@ -302,3 +302,13 @@ def test_a_run_whose_caller_was_killed_stops_instead_of_going_on(tmp_path):
         middle.kill()
     assert (tmp_path / "stopped").read_text() == str(128 + int(getattr(signal, "SIGHUP", signal.SIGTERM)))
     assert not (tmp_path / "finished").exists()
+
+
+def test_environment_sets_and_restores_variables(monkeypatch):
+    monkeypatch.setenv("LESSON_SEED", "5")
+    monkeypatch.delenv("LESSON_STRICT_CHECKS", raising=False)
+    with pytest.raises(RuntimeError):
+        with runner.environment(LESSON_SEED="7", LESSON_STRICT_CHECKS="0"):
+            assert os.environ["LESSON_SEED"] == "7" and os.environ["LESSON_STRICT_CHECKS"] == "0"
+            raise RuntimeError("the block failed")
+    assert os.environ["LESSON_SEED"] == "5" and "LESSON_STRICT_CHECKS" not in os.environ

@@ -372,6 +372,24 @@ time.sleep(60)
 """
 
 
+def entry_with_runner(tmp_path, *words: str) -> tuple[subprocess.Popen, int]:
+    """The entry, in a session of its own, running the stand-in runner with ``words``; once the runner is ready,
+    the entry's process and the runner's pid."""
+    (tmp_path / "runner.py").write_text(RUNNER, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / "runner.py"), *words], cwd=entry.ROOT,
+                               env={**os.environ, "PYTHONPATH": str(entry.ROOT)}, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    for _ in range(400):
+        if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
+            break
+        time.sleep(0.05)
+    try:
+        return process, int((tmp_path / "pid").read_text())
+    except (OSError, ValueError):
+        process.kill()
+        raise
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -385,19 +403,8 @@ def alive(pid: int) -> bool:
                                                        (signal.SIGTERM, False)],
                          ids=["SIGTERM", "SIGINT", "SIGTERM-not-handled"])
 def test_a_signal_to_the_entry_reaches_the_runner_which_is_waited_for(tmp_path, number, runner_handles_it):
-    (tmp_path / "runner.py").write_text(RUNNER, encoding="utf-8")
-    runner = [str(tmp_path / "runner.py"), *([] if runner_handles_it else ["dies"])]
-    process = subprocess.Popen([sys.executable, "-c", DRIVER, *runner], cwd=entry.ROOT,
-                               env={**os.environ, "PYTHONPATH": str(entry.ROOT)}, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)  # no terminal, as under an editor
-    pid = None
+    process, pid = entry_with_runner(tmp_path, *([] if runner_handles_it else ["dies"]))  # no terminal: an editor
     try:
-        for _ in range(400):
-            if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
-                break
-            time.sleep(0.05)
-        pid = int((tmp_path / "pid").read_text())
         process.send_signal(number)  # to the entry alone, as an editor's stop button does
         _, err = process.communicate(timeout=15)
     finally:
@@ -503,18 +510,8 @@ def test_words_after_the_double_dash_reach_only_the_unit_tests():
 def test_a_signal_to_the_entrys_whole_group_reaches_the_runner_once(tmp_path, number):
     # a terminal's Ctrl-C, or `kill -- -PGID`, reaches every process of the entry's group: the runner must still see
     # one signal (two arrived in the middle of its clean-up and left it hanging)
-    (tmp_path / "runner.py").write_text(RUNNER, encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-c", DRIVER, str(tmp_path / "runner.py"), "counts"],
-                               cwd=entry.ROOT, env={**os.environ, "PYTHONPATH": str(entry.ROOT)},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)  # the entry leads a group of its own, as in a terminal
-    pid = None
+    process, pid = entry_with_runner(tmp_path, "counts")  # the entry leads a group of its own, as in a terminal
     try:
-        for _ in range(400):
-            if (tmp_path / "pid").exists() and (tmp_path / "pid").read_text():
-                break
-            time.sleep(0.05)
-        pid = int((tmp_path / "pid").read_text())
         os.killpg(process.pid, number)  # to the whole group
         _, err = process.communicate(timeout=15)
     finally:

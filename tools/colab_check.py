@@ -21,7 +21,6 @@ warning); it prints each edition's time and its set-up cell's. The executed edit
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -34,6 +33,7 @@ from datetime import datetime
 from pathlib import Path
 
 from helpers import PROJECT_ROOT as ROOT
+from helpers.config import current
 from helpers.data import FILENAME, verify_file
 from helpers.files import write_atomically
 from helpers.settings import (
@@ -52,7 +52,7 @@ from helpers.settings import (
 from tools import venvs
 from tools.colab import COMPARISON_PREFIX, SETUP_TAG, make_editions
 from tools.notebooks import lesson_notebooks, notebook_client, write_notebook
-from tools.runner import Stopped, run_notebooks, start_order, thread_shares
+from tools.runner import Stopped, environment, run_notebooks, start_order, thread_shares
 
 import nbformat
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -286,7 +286,7 @@ def run_all(paths: list[Path], python: Path, data_file: Path, jobs: int = 2) -> 
                  **QUIET_TENSORFLOW}
         report = lambda text: print(" ", text, flush=True)  # noqa: E731
         # the kernel spec "colab-like" is looked up in this process when a kernel starts: set for the run only
-        with _variable("JUPYTER_PATH", str(kernel_spec(python, scratch / "jupyter"))):
+        with environment(JUPYTER_PATH=str(kernel_spec(python, scratch / "jupyter"))):
             found = run_notebooks([scratch / "canary.ipynb"], report=lambda text: None,
                                   work=lambda path: canary(quiet, scratch / "canary"))
             caught = [line for line in found[scratch / "canary.ipynb"] if "TensorFlow log line" in line]
@@ -300,20 +300,6 @@ def run_all(paths: list[Path], python: Path, data_file: Path, jobs: int = 2) -> 
     return {path.name: result for path, result in outcome.items()}
 
 
-@contextlib.contextmanager
-def _variable(name: str, value: str):
-    """Set one variable of this process for a ``with`` block, then put it back as it was."""
-    saved = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: make the environment and the editions, run them, report; the exit status."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -323,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         python = ensure_environment(find_python(args.python))
-        data_file = verify_file(Path(os.environ.get(DATA_VARIABLE) or ROOT / "data") / FILENAME)
+        data_file = verify_file(current().data_dir / FILENAME)  # LESSON_DATA_DIR, by the configuration's rule
         notebooks = start_order(lesson_notebooks(ROOT / "notebooks", args.prefixes), args.jobs)
     except (CheckError, ValueError, RuntimeError, subprocess.CalledProcessError) as error:
         print(f"Colab check not run: {error}", file=sys.stderr)

@@ -386,26 +386,6 @@ def _run(args, paths: list[Path], targets: dict[Path, Path], results: Path, conf
     return 0
 
 
-@contextlib.contextmanager
-def environment(**values: str):
-    """Set environment variables for one ``with`` block (benchmarks/run_benchmarks.py's kernels inherit them).
-
-    The runner itself passes a configuration to its kernels instead (``tools.runner.kernel_environment``).
-
-    Example: ``with environment(LESSON_SEED="7"): run()``
-    """
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def entry(argv: list[str] | None = None) -> int:
     """``main``, with a Ctrl-C outside the run (while starting, say) answered in one line, not a traceback.
 

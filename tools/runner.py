@@ -142,6 +142,27 @@ def kernel_environment(config: Config, jobs: int = 1, environ: Mapping[str, str]
     return {**environ, **quiet, **config.to_environ(), **thread_shares(jobs, environ), **extra}
 
 
+@contextlib.contextmanager
+def environment(**values: str):
+    """Set this process's environment variables for one ``with`` block, then put them back as they were.
+
+    For what starts kernels itself (the benchmark's, the Colab check's JUPYTER_PATH); the runner passes its
+    kernels a configuration instead (``kernel_environment``).
+
+    Example: ``with environment(LESSON_SEED="7"): run()``
+    """
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def failing_cell(notebook) -> tuple[int, str]:
     """Number (1-based, among code cells) and first line of the cell that raised, if one did.
 
